@@ -1,0 +1,7 @@
+//! The conformance app's settings, as CONFORMANCE.md fixes them.
+
+drf::settings! {
+    DEFAULT_AUTHENTICATION_CLASSES = [Session, Basic];
+    DEFAULT_PERMISSION_CLASSES = [AllowAny];
+    DEFAULT_THROTTLE_RATES = { anon: "3/min", user: "5/min", burst: "2/min" };
+}

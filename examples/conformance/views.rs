@@ -1,0 +1,117 @@
+//! The conformance app's endpoints. Every protected endpoint answers
+//! `{"username": …, "is_authenticated": …, "auth": <token key> | null}`.
+
+use drf::authentication::authenticate_token_keyword;
+use drf::prelude::*;
+use drf::views::obtain_auth_token;
+use drf::{api_view, authentication_classes, permission_classes};
+use serde_json::Value;
+
+use crate::settings::Settings;
+
+/// Token authentication with the keyword `Bearer`: a scheme defined by the application.
+#[derive(Debug)]
+pub struct Bearer;
+
+impl Authenticate for Bearer {
+    const NAME: &'static str = "Bearer";
+
+    async fn authenticate(req: &Request) -> AuthResult {
+        authenticate_token_keyword(req, "Bearer").await
+    }
+
+    fn authenticate_header(_: &Request) -> Option<HeaderValue> {
+        Some(HeaderValue::from_static("Bearer"))
+    }
+}
+
+fn identity(user: &User, auth: &Auth) -> Json<Value> {
+    Json(json!({
+        "username": user.username,
+        "is_authenticated": user.is_authenticated(),
+        "auth": auth.key(),
+    }))
+}
+
+#[api_view(GET, POST)]
+#[authentication_classes(Basic)]
+#[permission_classes(IsAuthenticated)]
+pub async fn basic(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET, POST)]
+#[authentication_classes(Token)]
+#[permission_classes(IsAuthenticated)]
+pub async fn token(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[authentication_classes(Bearer)]
+#[permission_classes(IsAuthenticated)]
+pub async fn bearer(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(IsAuthenticated)]
+pub async fn token_basic(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[authentication_classes(Basic, Token)]
+#[permission_classes(IsAuthenticated)]
+pub async fn basic_token(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[permission_classes(AllowAny)]
+pub async fn public(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET, POST)]
+pub async fn default(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(IsAdminUser)]
+pub async fn admin_only(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET, POST)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(IsAuthenticatedOrReadOnly)]
+pub async fn read_only(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(IsAuthenticated & !IsAdminUser)]
+pub async fn composed(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+/// Every endpoint of CONFORMANCE.md that exists in this release.
+pub fn router() -> Router<Settings> {
+    Router::new()
+        .route("/basic/", basic)
+        .route("/token/", token)
+        .route("/bearer/", bearer)
+        .route("/token-basic/", token_basic)
+        .route("/basic-token/", basic_token)
+        .route("/public/", public)
+        .route("/default/", default)
+        .route("/admin-only/", admin_only)
+        .route("/read-only/", read_only)
+        .route("/composed/", composed)
+        .route("/api-token-auth/", obtain_auth_token)
+}

@@ -1,0 +1,107 @@
+//! The quickstart's API: token login, the caller's profile, and notes that only their owner
+//! may read or change.
+
+use drf::prelude::*;
+use drf::views::obtain_auth_token;
+use drf::{api_view, permission_classes};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::notes::{self, Note};
+use crate::settings::Settings;
+
+/// Object-level permission: a note is visible and writable by its owner only.
+#[derive(Debug)]
+pub struct IsOwner;
+
+impl Permission for IsOwner {
+    async fn has_object_permission(req: &Request, obj: Object<'_>) -> bool {
+        obj.downcast_ref::<Note>()
+            .is_some_and(|note| Some(note.owner_id) == req.user().id)
+    }
+}
+
+/// The body of a new or replaced note.
+#[derive(Debug, Deserialize)]
+pub struct NoteIn {
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl NoteIn {
+    /// DRF-style field validation.
+    fn validate(&self) -> Result<(), ApiError> {
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(ApiError::validation(
+                json!({"title": ["This field may not be blank."]}),
+            ));
+        }
+        if title.chars().count() > 200 {
+            return Err(ApiError::validation(json!({
+                "title": ["Ensure this field has no more than 200 characters."]
+            })));
+        }
+        Ok(())
+    }
+}
+
+#[api_view(GET)]
+/// The authenticated caller.
+pub async fn me(user: User) -> Json<Value> {
+    Json(json!({
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "is_staff": user.is_staff,
+    }))
+}
+
+#[api_view(GET, POST)]
+/// List your notes, or create one.
+pub async fn note_list(request: Request, user: User) -> Result<Response, ApiError> {
+    let app = request.app();
+    let owner_id = user.id.ok_or(ApiError::NotAuthenticated)?;
+    if request.method() == Method::POST {
+        let Json(input) = drf::FromRequest::from_request(&request)?;
+        let input: NoteIn = input;
+        input.validate()?;
+        let id = notes::insert(app, owner_id, input.title.trim(), &input.body).await?;
+        let note = notes::get(app, id).await?.ok_or(ApiError::NotFound)?;
+        return (StatusCode::CREATED, Json(note)).into_response();
+    }
+    Json(notes::list(app, owner_id).await?).into_response()
+}
+
+#[api_view(GET, PUT, DELETE)]
+#[permission_classes(IsAuthenticated, IsOwner)]
+/// Read, replace or delete one of your notes.
+pub async fn note_detail(request: Request, Path(pk): Path<i64>) -> Result<Response, ApiError> {
+    let app = request.app();
+    let note = notes::get(app, pk).await?.ok_or(ApiError::NotFound)?;
+    request.check_object_permissions(&note).await?;
+    match *request.method() {
+        Method::PUT => {
+            let Json(input): Json<NoteIn> = drf::FromRequest::from_request(&request)?;
+            input.validate()?;
+            notes::update(app, pk, input.title.trim(), &input.body).await?;
+            let note = notes::get(app, pk).await?.ok_or(ApiError::NotFound)?;
+            Json(note).into_response()
+        }
+        Method::DELETE => {
+            notes::delete(app, pk).await?;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => Json(note).into_response(),
+    }
+}
+
+/// The quickstart's routes.
+pub fn router() -> Router<Settings> {
+    Router::new()
+        .route("/api-token-auth/", obtain_auth_token)
+        .route("/me/", me)
+        .route("/notes/", note_list)
+        .route("/notes/<int:pk>/", note_detail)
+}

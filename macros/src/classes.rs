@@ -1,0 +1,312 @@
+//! Class lists shared by the view attributes and `settings!`: parsing names, resolving them
+//! against the built-in table, duplicate detection, and the spanned assertions for user types.
+//! Both macros go through here, so their checks and messages are identical.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote_spanned};
+use syn::parse::ParseStream;
+use syn::spanned::Spanned;
+use syn::{LitStr, Token};
+
+use crate::diag::{Ctxt, Msg, describe_next, found, list_code, path_text};
+use crate::names::{self, Entry, Kind};
+use crate::paths;
+
+/// Where a list is written; it decides where a misplaced name should go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// `#[authentication_classes(...)]` & co.
+    Attribute,
+    /// `DEFAULT_AUTHENTICATION_CLASSES = [...]` & co. in `settings!`.
+    Settings,
+}
+
+impl Place {
+    /// Where a `name` of `kind` belongs, as code: `#[permission_classes(IsAuthenticated)]`.
+    fn home(self, kind: Kind, name: &str) -> String {
+        match self {
+            Self::Attribute => format!("`#[{}({name})]`", kind.attribute()),
+            Self::Settings => format!("`{}`", kind.setting()),
+        }
+    }
+}
+
+/// A name in a class list, resolved: a built-in, or a user type (`builtin` is `None`).
+#[derive(Clone)]
+pub(crate) struct ClassRef {
+    /// The path as the user wrote it (its tokens keep their spans).
+    pub(crate) written: syn::Path,
+    /// The table entry, for built-ins.
+    pub(crate) builtin: Option<&'static Entry>,
+}
+
+impl ClassRef {
+    /// What duplicates are compared by: the short name of a built-in, the path of a user type.
+    pub(crate) fn key(&self) -> String {
+        match self.builtin {
+            Some(e) => e.canonical.to_owned(),
+            None => path_text(&self.written),
+        }
+    }
+
+    /// The type the class expands to.
+    pub(crate) fn to_type(&self) -> TokenStream {
+        match self.builtin {
+            Some(e) => paths::builtin(e, self.written.span()),
+            None => self.written.to_token_stream(),
+        }
+    }
+}
+
+/// One name of a list: a path. A string literal (DRF's dotted strings) is an error with the
+/// name to write instead.
+pub(crate) fn parse_name(input: ParseStream<'_>, kind: Kind) -> syn::Result<syn::Path> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let value = lit.value();
+        let bare = value.rsplit('.').next().unwrap_or(&value).trim();
+        let mut msg = Msg::new(format!("expected {}, found `{}`", kind.a_noun(), lit.token()));
+        if syn::parse_str::<syn::Ident>(bare).is_ok() {
+            msg = msg.help(format!("write the name without quotes: `{bare}`"));
+        }
+        return Err(msg.at(lit.span()));
+    }
+    let starts_path = input.peek(syn::Ident)
+        || input.peek(Token![::])
+        || input.peek(Token![self])
+        || input.peek(Token![crate])
+        || input.peek(Token![super]);
+    if !starts_path {
+        let (span, text) = describe_next(input);
+        return Err(Msg::new(format!("expected {}, {}", kind.a_noun(), found(&text))).at(span));
+    }
+    input.parse()
+}
+
+/// A comma-separated list of names (trailing comma allowed). Schemes and throttles are listed,
+/// never combined, so an operator here is an error.
+pub(crate) fn parse_names(input: ParseStream<'_>, kind: Kind) -> syn::Result<Vec<syn::Path>> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        out.push(parse_name(input, kind)?);
+        if input.is_empty() {
+            break;
+        }
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            continue;
+        }
+        let (span, text) = describe_next(input);
+        let mut msg = Msg::new(format!("expected `,` between {}, {}", kind.plural(), found(&text)));
+        if matches!(text.as_str(), "|" | "&" | "||" | "&&") {
+            msg = msg.note(format!(
+                "{} are listed, not combined: each is tried in order",
+                kind.plural()
+            ));
+        }
+        return Err(msg.at(span));
+    }
+    Ok(out)
+}
+
+/// Resolves one name as a `kind`: a built-in of that kind, or a user type. Wrong-kind built-ins
+/// and near misses of built-ins are errors (recorded in `cx`, `None` returned).
+pub(crate) fn resolve(cx: &Ctxt, path: &syn::Path, kind: Kind, place: Place) -> Option<ClassRef> {
+    let Some(ident) = bare_ident(path) else {
+        return Some(ClassRef {
+            written: path.clone(),
+            builtin: None,
+        });
+    };
+    let name = ident.to_string();
+    if let Some(entry) = names::lookup(&name) {
+        if entry.kind == kind {
+            return Some(ClassRef {
+                written: path.clone(),
+                builtin: Some(entry),
+            });
+        }
+        cx.error_spanned_by(
+            ident,
+            Msg::new(format!("`{name}` is {}, not {}", entry.kind.a_noun(), kind.a_noun()))
+                .help(format!("move it to {}", place.home(entry.kind, &name))),
+        );
+        return None;
+    }
+    if let Some(entry) = names::near_miss(&name, kind) {
+        let help = if entry.kind == kind {
+            format!("did you mean `{}`?", entry.name)
+        } else {
+            format!(
+                "did you mean `{}`? it is {}, which belongs in {}",
+                entry.name,
+                entry.kind.a_noun(),
+                place.home(entry.kind, entry.name)
+            )
+        };
+        cx.error_spanned_by(
+            ident,
+            Msg::new(format!("unknown {} `{name}`", kind.noun()))
+                .help(help)
+                .note(format!(
+                    "built-in {} are {}; to use your own type named `{name}`, write it as a path: `self::{name}`",
+                    kind.plural(),
+                    list_code(names::short_names(kind)),
+                )),
+        );
+        return None;
+    }
+    Some(ClassRef {
+        written: path.clone(),
+        builtin: None,
+    })
+}
+
+/// The single identifier of a path that is only one (no `::`, no generics, not raw): the only
+/// form looked up in the table. `r#Token` is the user's own `Token`.
+fn bare_ident(path: &syn::Path) -> Option<&syn::Ident> {
+    let ident = path.get_ident()?;
+    (!ident.to_string().starts_with("r#")).then_some(ident)
+}
+
+/// Remembers the classes of one list and reports a repeated one (also through an alias) at
+/// the second occurrence, naming the first.
+pub(crate) struct Seen {
+    kind: Kind,
+    first: Vec<(String, String)>,
+}
+
+impl Seen {
+    pub(crate) fn new(kind: Kind) -> Self {
+        Self {
+            kind,
+            first: Vec::new(),
+        }
+    }
+
+    /// Records `key` (written as `written`); a repeat is an error at `span`.
+    pub(crate) fn check(&mut self, cx: &Ctxt, key: String, written: String, span: Span) {
+        let Some((_, first)) = self.first.iter().find(|(k, _)| *k == key) else {
+            self.first.push((key, written));
+            return;
+        };
+        let noun = self.kind.noun();
+        let alias = names::lookup(&written).filter(|e| e.is_alias());
+        let note = if *first == written {
+            format!("`{written}` is already listed")
+        } else if let Some(e) = alias {
+            if *first == e.canonical {
+                format!("`{written}` is DRF's name for `{}`, which is already listed", e.canonical)
+            } else {
+                format!("`{written}` is DRF's name for `{}`, already listed as `{first}`", e.canonical)
+            }
+        } else {
+            format!("`{written}` is already listed as `{first}`")
+        };
+        cx.error_at(span, Msg::new(format!("duplicate {noun} `{written}`")).note(note));
+    }
+}
+
+/// Resolves a list of names: every error is recorded, the valid names are returned.
+pub(crate) fn resolve_list(cx: &Ctxt, paths: &[syn::Path], kind: Kind, place: Place) -> Vec<ClassRef> {
+    let mut seen = Seen::new(kind);
+    let mut out = Vec::new();
+    for path in paths {
+        if let Some(class) = resolve(cx, path, kind, place) {
+            seen.check(cx, class.key(), path_text(path), path.span());
+            out.push(class);
+        }
+    }
+    out
+}
+
+/// `const _: () = ::drf::__private::assert_authenticate::<path>();` for a user type, spanned
+/// at its path; nothing for a built-in or a kind the runtime cannot check yet.
+pub(crate) fn assertion(class: &ClassRef, kind: Kind, cfgs: &[&syn::Attribute]) -> TokenStream {
+    let (None, Some(assert_fn)) = (class.builtin, kind.assert_fn()) else {
+        return TokenStream::new();
+    };
+    let span = class.written.span();
+    let f = paths::assertion(assert_fn, span);
+    let path = &class.written;
+    quote_spanned! {span=>
+        #(#cfgs)*
+        const _: () = #f::<#path>();
+    }
+}
+
+/// `(A, B,)`: a list as a tuple type.
+pub(crate) fn tuple(types: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+    let types = types.into_iter();
+    quote::quote!((#(#types,)*))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse::Parser;
+
+    fn names(kind: Kind, tokens: TokenStream) -> syn::Result<Vec<String>> {
+        let parsed = (|input: ParseStream<'_>| parse_names(input, kind)).parse2(tokens)?;
+        Ok(parsed.iter().map(path_text).collect())
+    }
+
+    fn errors(f: impl FnOnce(&Ctxt)) -> Vec<String> {
+        let cx = Ctxt::new();
+        f(&cx);
+        match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn lists_parse_paths_with_trailing_comma() {
+        let got = names(Kind::Scheme, quote::quote!(Token, crate::auth::Bearer,)).unwrap();
+        assert_eq!(got, ["Token", "crate::auth::Bearer"]);
+        assert!(names(Kind::Scheme, quote::quote!()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn list_syntax_errors_say_what_was_found() {
+        let e = names(Kind::Scheme, quote::quote!(Token | Basic)).unwrap_err();
+        assert!(e.to_string().starts_with("expected `,` between authentication schemes, found `|`"));
+        let e = names(Kind::Scheme, quote::quote!("rest_framework.authentication.TokenAuthentication")).unwrap_err();
+        assert!(e.to_string().contains("write the name without quotes: `TokenAuthentication`"));
+        let e = names(Kind::Throttle, quote::quote!(AnonRate, 3)).unwrap_err();
+        assert_eq!(e.to_string(), "expected a throttle, found `3`");
+    }
+
+    #[test]
+    fn resolution_reports_wrong_kind_near_miss_and_duplicates() {
+        let list = |t: TokenStream| {
+            (|input: ParseStream<'_>| parse_names(input, Kind::Scheme)).parse2(t).unwrap()
+        };
+        let errs = errors(|cx| {
+            resolve_list(cx, &list(quote::quote!(Token, IsAuthenticated)), Kind::Scheme, Place::Attribute);
+        });
+        assert_eq!(
+            errs,
+            ["`IsAuthenticated` is a permission, not an authentication scheme\n= help: move it to `#[permission_classes(IsAuthenticated)]`"]
+        );
+        let errs = errors(|cx| {
+            resolve_list(cx, &list(quote::quote!(Tokn)), Kind::Scheme, Place::Settings);
+        });
+        assert!(errs[0].starts_with("unknown authentication scheme `Tokn`\n= help: did you mean `Token`?"));
+        let errs = errors(|cx| {
+            resolve_list(cx, &list(quote::quote!(Token, TokenAuthentication, my::S, my::S)), Kind::Scheme, Place::Attribute);
+        });
+        assert_eq!(
+            errs,
+            [
+                "duplicate authentication scheme `TokenAuthentication`\n= note: `TokenAuthentication` is DRF's name for `Token`, which is already listed",
+                "duplicate authentication scheme `my::S`\n= note: `my::S` is already listed",
+            ]
+        );
+        let errs = errors(|cx| {
+            let got = resolve_list(cx, &list(quote::quote!(Bearer, self::Tokn, r#Token)), Kind::Scheme, Place::Attribute);
+            assert!(got.iter().all(|c| c.builtin.is_none()));
+        });
+        assert!(errs.is_empty(), "{errs:?}");
+    }
+}

@@ -1,0 +1,128 @@
+//! Authentication schemes: the [`Authenticate`] trait, ordered lists of schemes, and the
+//! built-in [`Basic`], [`Token`] and [`Session`].
+//!
+//! A scheme answers one of three things (DRF's semantics, Rocket's outcomes):
+//! `Ok(None)` — no credentials of its kind, step aside; `Ok(Some((user, auth)))` —
+//! authenticated; `Err(ApiError)` — bad credentials, the request fails at once, whatever the
+//! view's permissions.
+
+mod backend;
+mod basic;
+pub mod header;
+mod session;
+mod token;
+
+use std::future::Future;
+
+use http::HeaderValue;
+
+pub use backend::authenticate_credentials;
+pub use basic::Basic;
+pub use session::Session;
+pub use token::{Token, authenticate_token_keyword};
+
+use crate::error::ApiError;
+use crate::request::Request;
+use crate::user::{Auth, User};
+
+/// What a scheme found: nothing of its kind, or the user and the credential.
+pub type AuthResult = Result<Option<(User, Auth)>, ApiError>;
+
+/// An authentication scheme (DRF's `BaseAuthentication`).
+///
+/// Implement it on a unit type and name the type in `#[authentication_classes(...)]` or in
+/// `settings!`. The conformance example's `Bearer` is Token with another keyword:
+///
+/// ```ignore
+/// struct Bearer;
+/// impl Authenticate for Bearer {
+///     const NAME: &'static str = "Bearer";
+///     async fn authenticate(req: &Request) -> AuthResult {
+///         drf::authentication::authenticate_token_keyword(req, "Bearer").await
+///     }
+///     fn authenticate_header(_: &Request) -> Option<HeaderValue> {
+///         Some(HeaderValue::from_static("Bearer"))
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an authentication scheme",
+    label = "expected a type implementing `Authenticate`",
+    note = "built-in schemes are `Basic`, `Token` and `Session`; permission policies belong in `#[permission_classes(...)]`"
+)]
+pub trait Authenticate: Send + Sync + 'static {
+    /// A short name for documentation and logs.
+    const NAME: &'static str;
+
+    /// Looks for this scheme's credentials in the request.
+    fn authenticate(req: &Request) -> impl Future<Output = AuthResult> + Send;
+
+    /// The `WWW-Authenticate` value a 401 carries when this scheme is the view's first; `None`
+    /// makes authentication failures 403 (DRF's `authenticate_header`).
+    fn authenticate_header(req: &Request) -> Option<HeaderValue> {
+        let _ = req;
+        None
+    }
+}
+
+/// An ordered list of schemes: `()` or a tuple of [`Authenticate`] types.
+pub trait AuthenticationList: Send + Sync + 'static {
+    /// Number of schemes.
+    const LEN: usize;
+
+    /// Tries each scheme in order: the first that authenticates or fails decides.
+    fn authenticate(req: &Request) -> impl Future<Output = AuthResult> + Send;
+
+    /// The first scheme's authenticate header.
+    fn authenticate_header(req: &Request) -> Option<HeaderValue>;
+
+    /// The schemes' names, in order.
+    fn names() -> Vec<&'static str>;
+}
+
+impl AuthenticationList for () {
+    const LEN: usize = 0;
+    async fn authenticate(_: &Request) -> AuthResult {
+        Ok(None)
+    }
+    fn authenticate_header(_: &Request) -> Option<HeaderValue> {
+        None
+    }
+    fn names() -> Vec<&'static str> {
+        Vec::new()
+    }
+}
+
+macro_rules! scheme_tuple {
+    ($first:ident $(, $rest:ident)*) => {
+        impl<$first: Authenticate $(, $rest: Authenticate)*> AuthenticationList for ($first, $($rest,)*) {
+            const LEN: usize = 1 $(+ { let _ = stringify!($rest); 1 })*;
+            async fn authenticate(req: &Request) -> AuthResult {
+                if let Some(found) = $first::authenticate(req).await? {
+                    return Ok(Some(found));
+                }
+                $(
+                    if let Some(found) = $rest::authenticate(req).await? {
+                        return Ok(Some(found));
+                    }
+                )*
+                Ok(None)
+            }
+            fn authenticate_header(req: &Request) -> Option<HeaderValue> {
+                $first::authenticate_header(req)
+            }
+            fn names() -> Vec<&'static str> {
+                vec![$first::NAME $(, $rest::NAME)*]
+            }
+        }
+    };
+}
+
+scheme_tuple!(A);
+scheme_tuple!(A, B);
+scheme_tuple!(A, B, C);
+scheme_tuple!(A, B, C, D);
+scheme_tuple!(A, B, C, D, E);
+scheme_tuple!(A, B, C, D, E, F);
+scheme_tuple!(A, B, C, D, E, F, G);
+scheme_tuple!(A, B, C, D, E, F, G, H);

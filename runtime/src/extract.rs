@@ -1,0 +1,285 @@
+//! Handler arguments by type ([`FromRequest`]) and async functions as handlers ([`Handler`]).
+
+use std::future::Future;
+use std::str::FromStr;
+
+use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::request::Request;
+use crate::response::{IntoResponse, Response};
+use crate::user::{Auth, User};
+
+/// A handler argument, taken from the request after authentication and permissions.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler argument",
+    label = "not extractable from the request",
+    note = "handler arguments are `Request`, `User`, `Auth`, `Path<T>`, `Json<T>` or `Data`, or a type implementing `FromRequest`"
+)]
+pub trait FromRequest: Sized + Send {
+    /// Extracts the value; an error is answered as DRF would.
+    fn from_request(req: &Request) -> Result<Self, ApiError>;
+}
+
+impl FromRequest for Request {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        Ok(req.clone())
+    }
+}
+
+impl FromRequest for User {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        Ok(req.user().clone())
+    }
+}
+
+impl FromRequest for Auth {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        Ok(req.auth().clone())
+    }
+}
+
+/// The parsed body as JSON (DRF's `request.data`).
+#[derive(Debug, Clone)]
+pub struct Data(pub Value);
+
+impl FromRequest for Data {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        req.data().map(|v| Data(v.clone()))
+    }
+}
+
+/// A typed body. Deserialization failures are 400s in DRF's field-map shape:
+/// a missing field is `{"field": ["This field is required."]}`.
+pub use crate::response::Json;
+
+impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        let data = req.data()?;
+        T::deserialize(data)
+            .map(Json)
+            .map_err(|e| validation_error(&e.to_string()))
+    }
+}
+
+fn validation_error(msg: &str) -> ApiError {
+    // serde_json's messages end with " at line L column C" only when parsing text; from a Value
+    // they are bare.
+    if let Some(field) = msg
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return ApiError::validation(json!({ field: ["This field is required."] }));
+    }
+    ApiError::validation(json!({ "non_field_errors": [msg] }))
+}
+
+/// Path parameters, deserialized: one parameter into a scalar (`Path<i64>`), several into a
+/// tuple or a struct with the parameters' names. A value that does not parse is 404, as a
+/// Django path converter that does not match.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest for Path<T> {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        let params = req.params();
+        if let [(_, v)] = params {
+            if let Ok(t) = T::deserialize(ParamValue(v)) {
+                return Ok(Path(t));
+            }
+        }
+        T::deserialize(ParamsDeserializer(params))
+            .map(Path)
+            .map_err(|_: de::value::Error| ApiError::NotFound)
+    }
+}
+
+struct ParamValue<'a>(&'a str);
+
+impl<'de> de::Deserializer<'de> for ParamValue<'_> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_str(self.0)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_bool(parse(self.0)?)
+    }
+    fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_i64(parse(self.0)?)
+    }
+    fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_i32(parse(self.0)?)
+    }
+    fn deserialize_i16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_i16(parse(self.0)?)
+    }
+    fn deserialize_i8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_i8(parse(self.0)?)
+    }
+    fn deserialize_u64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_u64(parse(self.0)?)
+    }
+    fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_u32(parse(self.0)?)
+    }
+    fn deserialize_u16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_u16(parse(self.0)?)
+    }
+    fn deserialize_u8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_u8(parse(self.0)?)
+    }
+    fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_f64(parse(self.0)?)
+    }
+    fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_f32(parse(self.0)?)
+    }
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_some(self)
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        v.visit_newtype_struct(self)
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        v.visit_enum(self.0.into_deserializer())
+    }
+
+    serde::forward_to_deserialize_any! {
+        i128 u128 char str string bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+fn parse<T: FromStr>(s: &str) -> Result<T, de::value::Error> {
+    s.parse()
+        .map_err(|_| de::Error::custom(format!("cannot parse {s:?}")))
+}
+
+struct ParamsDeserializer<'a>(&'a [(String, String)]);
+
+impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_map(de::value::MapDeserializer::new(
+            self.0.iter().map(|(k, val)| (k.as_str(), ParamValue(val))),
+        ))
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_seq(de::value::SeqDeserializer::new(
+            self.0.iter().map(|(_, val)| ParamValue(val)),
+        ))
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_seq(v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct tuple_struct
+        map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> IntoDeserializer<'de, de::value::Error> for ParamValue<'_> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+/// An async function usable as a view's handler: any arguments implementing [`FromRequest`],
+/// returning anything implementing [`IntoResponse`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a valid handler",
+    note = "a handler is an `async fn` whose arguments implement `FromRequest` and whose return type implements `IntoResponse`"
+)]
+pub trait Handler<Args>: Copy + Send + Sync + 'static {
+    /// Extracts the arguments and calls the function.
+    fn call(self, req: Request) -> impl Future<Output = Result<Response, ApiError>> + Send;
+}
+
+macro_rules! handler_tuple {
+    ($($a:ident),*) => {
+        impl<F, Fut, Out, $($a,)*> Handler<($($a,)*)> for F
+        where
+            F: Fn($($a),*) -> Fut + Copy + Send + Sync + 'static,
+            Fut: Future<Output = Out> + Send,
+            Out: IntoResponse,
+            $($a: FromRequest,)*
+        {
+            #[allow(non_snake_case, unused_variables)]
+            async fn call(self, req: Request) -> Result<Response, ApiError> {
+                $(let $a = $a::from_request(&req)?;)*
+                drop(req);
+                self($($a),*).await.into_response()
+            }
+        }
+    };
+}
+
+handler_tuple!();
+handler_tuple!(A1);
+handler_tuple!(A1, A2);
+handler_tuple!(A1, A2, A3);
+handler_tuple!(A1, A2, A3, A4);
+handler_tuple!(A1, A2, A3, A4, A5);
+handler_tuple!(A1, A2, A3, A4, A5, A6);
+handler_tuple!(A1, A2, A3, A4, A5, A6, A7);
+handler_tuple!(A1, A2, A3, A4, A5, A6, A7, A8);
+
+/// Calls `handler` with the arguments it asks for (used by `#[api_view]`'s expansion).
+pub fn call_handler<Args, H: Handler<Args>>(
+    handler: H,
+    req: Request,
+) -> impl Future<Output = Result<Response, ApiError>> + Send {
+    handler.call(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn params_deserialize_to_scalars_tuples_and_structs() {
+        let p = [("id".to_owned(), "42".to_owned())];
+        assert_eq!(i64::deserialize(ParamValue(&p[0].1)).unwrap(), 42);
+        let two = vec![
+            ("a".to_owned(), "x".to_owned()),
+            ("b".to_owned(), "7".to_owned()),
+        ];
+        let (a, b): (String, u8) = Deserialize::deserialize(ParamsDeserializer(&two)).unwrap();
+        assert_eq!((a.as_str(), b), ("x", 7));
+        #[derive(Deserialize)]
+        struct P {
+            b: u8,
+            a: String,
+        }
+        let s = P::deserialize(ParamsDeserializer(&two)).unwrap();
+        assert_eq!((s.a.as_str(), s.b), ("x", 7));
+        assert!(i64::deserialize(ParamValue("x1")).is_err());
+    }
+
+    #[test]
+    fn missing_field_is_a_field_map() {
+        assert_eq!(
+            validation_error("missing field `title`").body(),
+            json!({"title": ["This field is required."]})
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! Django's vectors (DJANGO_COMPAT.md §2.7) and the edge cases of §2.1.
+
+use std::time::Instant;
+
+use super::*;
+
+const PASSWORD: &str = "correct horse battery staple";
+const SHA256_10K: &str =
+    "pbkdf2_sha256$10000$Z7yq2bT9cLwX4mN8pR1sVd$TQRorB4f6DABNtmSGgQgQ3NC++KbQPpNTSaozxpeaN4=";
+const SHA1_10K: &str = "pbkdf2_sha1$10000$Z7yq2bT9cLwX4mN8pR1sVd$7sTAYFNHP6eaBwY5YV4z1A0NCKI=";
+const NON_ASCII_10K: &str =
+    "pbkdf2_sha256$10000$Z7yq2bT9cLwX4mN8pR1sVd$FG/VesHLRLuAl1Tky3SUa0EO8GGTU4vb+Iczt25hx2k=";
+const SHA256_1M: &str =
+    "pbkdf2_sha256$1000000$Z7yq2bT9cLwX4mN8pR1sVd$QZlqVmemIof3B2nzqGfortwPIT06e3UN7aDHlKHBsdc=";
+const SHA256_1_2M: &str =
+    "pbkdf2_sha256$1200000$Z7yq2bT9cLwX4mN8pR1sVd$Bn93mapwMAMiB/j8/jLgMEffAmClUQsNKnux4twxer0=";
+const SHA256_1_5M: &str =
+    "pbkdf2_sha256$1500000$Z7yq2bT9cLwX4mN8pR1sVd$BR5z0Oo2OXyB1k/HYYUEb3rdlF04w+ms2tMU7qaro08=";
+
+/// Hashes of algorithms we do not implement (§2.7): identified, but never verified.
+const OTHER_ALGORITHMS: &[&str] = &[
+    "argon2$argon2id$v=19$m=102400,t=2,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA$kTDgmdJkOmicGQq4++6XKyLAKcsQlOXFaRzSar8qFaY",
+    "scrypt$16384$Z7yq2bT9cLwX4mN8pR1sVd$8$5$GSzGxG0Fraqhhm/pPzAXV2ZNyweoUKaAY2XxLv7I3HQ8cJgu2MDgugZbdQkNzQQFJT7ArQa2BGc4FE1qlya0aQ==",
+    "bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuuNrZ4CeoNrvGcIepBB1WStSdG4Wu4DG",
+    "bcrypt$$2b$04$abcdefghijklmnopqrstuu7EJV7kdjBBQxyb0HjTh9KS7.Lah/6CG",
+    "md5$Z7yq2bT9cLwX4mN8pR1sVd$ae58b98156ca895c2b5372bfce09570f",
+];
+
+fn cfg(iterations: u32) -> HasherConfig {
+    HasherConfig::with_iterations(iterations)
+}
+
+const OK_CURRENT: PasswordCheck = PasswordCheck {
+    ok: true,
+    must_update: false,
+};
+const OK_OUTDATED: PasswordCheck = PasswordCheck {
+    ok: true,
+    must_update: true,
+};
+const FAILED: PasswordCheck = PasswordCheck {
+    ok: false,
+    must_update: false,
+};
+
+#[test]
+fn default_config_is_django_6_1() {
+    assert_eq!(HasherConfig::default().pbkdf2_iterations, 1_500_000);
+    let table = [
+        ("3.2", 260_000),
+        ("4.0", 320_000),
+        ("4.1", 390_000),
+        ("4.2", 600_000),
+        ("4.2.30", 600_000),
+        ("5.0", 720_000),
+        ("5.1", 870_000),
+        ("5.2", 1_000_000),
+        ("5.2.19", 1_000_000),
+        ("6.0", 1_200_000),
+        ("6.1", 1_500_000),
+        ("6.1.3", 1_500_000),
+        ("6.1rc1", 1_500_000),
+    ];
+    for (version, n) in table {
+        assert_eq!(
+            HasherConfig::django(version).map(|c| c.pbkdf2_iterations),
+            Some(n),
+            "{version}"
+        );
+    }
+    for unknown in ["", "6", "2.2", "7.0", "6.10", "x.y", "5"] {
+        assert_eq!(HasherConfig::django(unknown), None, "{unknown:?}");
+    }
+    assert_eq!(cfg(0).iterations(), 1);
+    assert_eq!(cfg(u32::MAX).iterations(), 100_000_000);
+}
+
+#[test]
+fn sha256_10000_vector() {
+    assert_eq!(
+        check_password(PASSWORD, SHA256_10K, &cfg(10_000)),
+        OK_CURRENT
+    );
+    // Any other configured count asks for a rewrite, higher or lower (`!=`, §2.2).
+    assert_eq!(
+        check_password(PASSWORD, SHA256_10K, &cfg(1_000)),
+        OK_OUTDATED
+    );
+    assert_eq!(
+        check_password(PASSWORD, SHA256_10K, &cfg(20_000)),
+        OK_OUTDATED
+    );
+    assert_eq!(
+        check_password("wrong", SHA256_10K, &cfg(10_000)),
+        PasswordCheck {
+            ok: false,
+            must_update: false
+        }
+    );
+    // A failed check still reports must_update (and ran harden_runtime).
+    assert_eq!(
+        check_password("wrong", SHA256_10K, &cfg(20_000)),
+        PasswordCheck {
+            ok: false,
+            must_update: true
+        }
+    );
+    assert_eq!(check_password("", SHA256_10K, &cfg(10_000)).ok, false);
+    assert_eq!(
+        check_password("correct horse battery stapl", SHA256_10K, &cfg(10_000)).ok,
+        false
+    );
+}
+
+#[test]
+fn sha1_vector_always_needs_update() {
+    // pbkdf2_sha1 is not the preferred hasher, so it is always rewritten.
+    assert_eq!(
+        check_password(PASSWORD, SHA1_10K, &cfg(10_000)),
+        OK_OUTDATED
+    );
+    assert_eq!(
+        check_password("wrong", SHA1_10K, &cfg(10_000)),
+        PasswordCheck {
+            ok: false,
+            must_update: true
+        }
+    );
+}
+
+#[test]
+fn non_ascii_vector() {
+    assert_eq!(
+        check_password("pässwörd", NON_ASCII_10K, &cfg(10_000)),
+        OK_CURRENT
+    );
+    assert!(!check_password("passwort", NON_ASCII_10K, &cfg(10_000)).ok);
+    // NFC vs NFD: Django hashes the UTF-8 bytes as given, without normalization.
+    assert!(!check_password("pa\u{308}sswo\u{308}rd", NON_ASCII_10K, &cfg(10_000)).ok);
+}
+
+#[test]
+fn encode_reproduces_the_vectors_byte_for_byte() {
+    let salt = "Z7yq2bT9cLwX4mN8pR1sVd";
+    assert_eq!(
+        PBKDF2_SHA256.encode(PASSWORD, salt, &cfg(10_000)),
+        SHA256_10K
+    );
+    assert_eq!(PBKDF2_SHA1.encode(PASSWORD, salt, &cfg(10_000)), SHA1_10K);
+    assert_eq!(
+        PBKDF2_SHA256.encode("pässwörd", salt, &cfg(10_000)),
+        NON_ASCII_10K
+    );
+}
+
+/// The million-iteration vectors: one PBKDF2 run each (about 0.3 s at opt-level 3, which the
+/// workspace sets for the hash crates even in the dev profile).
+#[test]
+fn django_default_iteration_vectors() {
+    let started = Instant::now();
+    // Django 6.1: the 1.5M hash is current, the others are rewritten.
+    let django_6_1 = HasherConfig::default();
+    assert_eq!(
+        check_password(PASSWORD, SHA256_1_5M, &django_6_1),
+        OK_CURRENT
+    );
+    assert_eq!(
+        check_password(PASSWORD, SHA256_1_2M, &django_6_1),
+        OK_OUTDATED
+    );
+    // Django 5.2 rewrites (downgrades) the 1.5M hash and keeps the 1M one.
+    let django_5_2 = HasherConfig::django("5.2").expect("known");
+    assert_eq!(check_password(PASSWORD, SHA256_1M, &django_5_2), OK_CURRENT);
+    assert_eq!(
+        check_password(PASSWORD, SHA256_1_5M, &django_5_2),
+        OK_OUTDATED
+    );
+    eprintln!(
+        "4 checks at 1M-1.5M iterations took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn short_salt_needs_update() {
+    assert!(must_update_salt("Z7yq2bT9cLwX4mN8pR1sV")); // 21 chars: 125 bits
+    assert!(!must_update_salt("Z7yq2bT9cLwX4mN8pR1sVd")); // 22 chars: 131 bits
+    assert!(must_update_salt("salt"));
+    let c = cfg(1_000);
+    let short = PBKDF2_SHA256.encode("pw", "salt", &c);
+    assert_eq!(short, format!("pbkdf2_sha256$1000$salt${}", &short[24..]));
+    assert_eq!(check_password("pw", &short, &c), OK_OUTDATED);
+    let long = PBKDF2_SHA256.encode("pw", "abcdefghijklmnopqrstuv", &c);
+    assert_eq!(check_password("pw", &long, &c), OK_CURRENT);
+    // Salts are counted in characters, as Python's len() does.
+    assert!(!must_update_salt("ääääääääääääääääääääää"));
+}
+
+#[test]
+fn make_and_check_round_trip() {
+    let c = cfg(1_000);
+    let encoded = make_password(PASSWORD, &c);
+    let parts: Vec<&str> = encoded.split('$').collect();
+    assert_eq!(parts.len(), 4, "{encoded}");
+    assert_eq!(parts[0], "pbkdf2_sha256");
+    assert_eq!(parts[1], "1000");
+    assert_eq!(parts[2].len(), 22);
+    assert!(parts[2].bytes().all(|b| b.is_ascii_alphanumeric()));
+    assert_eq!(parts[3].len(), 44);
+    assert!(parts[3].ends_with('='));
+    assert_eq!(check_password(PASSWORD, &encoded, &c), OK_CURRENT);
+    assert!(!check_password("other", &encoded, &c).ok);
+    assert_ne!(make_password(PASSWORD, &c), encoded, "fresh salt each time");
+    // The empty password hashes normally and verifies (§2.6).
+    let empty = make_password("", &c);
+    assert_eq!(check_password("", &empty, &c), OK_CURRENT);
+    assert!(!check_password(" ", &empty, &c).ok);
+    // Long and odd passwords are fine.
+    let long = "x".repeat(10_000) + "\u{0}\u{1F600}";
+    let e = make_password(&long, &c);
+    assert_eq!(check_password(&long, &e, &c), OK_CURRENT);
+}
+
+#[test]
+fn unusable_passwords_never_verify() {
+    let c = cfg(1_000);
+    let u = make_unusable_password();
+    assert_eq!(u.len(), 41);
+    assert!(u.starts_with('!'));
+    assert!(u[1..].bytes().all(|b| b.is_ascii_alphanumeric()));
+    assert!(!is_password_usable(&u));
+    assert_ne!(make_unusable_password(), u);
+    assert_eq!(check_password(&u, &u, &c), FAILED);
+    assert_eq!(check_password("", &u, &c), FAILED);
+    // `!` followed by a real hash is still unusable.
+    assert_eq!(
+        check_password(PASSWORD, &format!("!{SHA256_10K}"), &c),
+        FAILED
+    );
+    assert!(is_password_usable(""));
+    assert!(is_password_usable(SHA256_10K));
+}
+
+#[test]
+fn unknown_and_malformed_hashes_fail_without_panicking() {
+    let c = cfg(1_000);
+    let long_iterations = format!("pbkdf2_sha256${}$salt$hash", "9".repeat(400));
+    let malformed = [
+        "",
+        "garbage",
+        "!abc",
+        "$",
+        "$$$",
+        "pbkdf2_sha256",
+        "pbkdf2_sha256$",
+        "pbkdf2_sha256$x",
+        "pbkdf2_sha256$10000",
+        "pbkdf2_sha256$10000$Z7yq2bT9cLwX4mN8pR1sVd",
+        "pbkdf2_sha256$$Z7yq2bT9cLwX4mN8pR1sVd$hash",
+        "pbkdf2_sha256$abc$Z7yq2bT9cLwX4mN8pR1sVd$hash",
+        "pbkdf2_sha256$0$Z7yq2bT9cLwX4mN8pR1sVd$hash",
+        "pbkdf2_sha256$-1$Z7yq2bT9cLwX4mN8pR1sVd$hash",
+        "pbkdf2_sha256$999999999$Z7yq2bT9cLwX4mN8pR1sVd$hash",
+        "pbkdf2_sha256$4294967296$Z7yq2bT9cLwX4mN8pR1sVd$hash",
+        &long_iterations,
+        "pbkdf2_sha256$10000$$TQRorB4f6DABNtmSGgQgQ3NC++KbQPpNTSaozxpeaN4=",
+        "pbkdf2_sha1$x",
+        "pbkdf2_sha1$0$salt$hash",
+        "PBKDF2_SHA256$10000$Z7yq2bT9cLwX4mN8pR1sVd$TQRorB4f6DABNtmSGgQgQ3NC++KbQPpNTSaozxpeaN4=",
+        "sha1$$0123456789012345678901234567890123456789",
+        "5f4dcc3b5aa765d61d8327deb882cf99",
+        "md5$$5f4dcc3b5aa765d61d8327deb882cf99",
+        "crypt$$abN/2EdbRh4bg",
+        "\u{0}$\u{0}$\u{0}$\u{0}",
+        "ü$ü$ü$ü",
+    ];
+    for encoded in malformed
+        .iter()
+        .copied()
+        .chain(OTHER_ALGORITHMS.iter().copied())
+    {
+        assert_eq!(check_password(PASSWORD, encoded, &c), FAILED, "{encoded:?}");
+        assert_eq!(check_password("", encoded, &c), FAILED, "{encoded:?}");
+    }
+}
+
+#[test]
+fn non_canonical_stored_hashes_do_not_verify() {
+    let c = cfg(10_000);
+    // Django compares the re-encoded string, so these differ from what it would write.
+    let leading_zero = SHA256_10K.replace("$10000$", "$010000$");
+    assert!(!check_password(PASSWORD, &leading_zero, &c).ok);
+    let no_padding = SHA256_10K.trim_end_matches('=');
+    assert!(!check_password(PASSWORD, no_padding, &c).ok);
+    let urlsafe = NON_ASCII_10K.replace('/', "_").replace('+', "-");
+    assert!(!check_password("pässwörd", &urlsafe, &c).ok);
+    let trailing = format!("{SHA256_10K}\n");
+    assert!(!check_password(PASSWORD, &trailing, &c).ok);
+    let extra_part = format!("{SHA256_10K}$x");
+    assert!(!check_password(PASSWORD, &extra_part, &c).ok);
+}
+
+#[test]
+fn identify_like_django() {
+    assert_eq!(identify_algorithm(SHA256_10K), Some("pbkdf2_sha256"));
+    assert_eq!(identify_algorithm(SHA1_10K), Some("pbkdf2_sha1"));
+    assert_eq!(identify_algorithm(OTHER_ALGORITHMS[0]), Some("argon2"));
+    assert_eq!(
+        identify_algorithm(OTHER_ALGORITHMS[2]),
+        Some("bcrypt_sha256")
+    );
+    assert_eq!(
+        identify_algorithm("5f4dcc3b5aa765d61d8327deb882cf99"),
+        Some("unsalted_md5")
+    );
+    assert_eq!(
+        identify_algorithm("md5$$5f4dcc3b5aa765d61d8327deb882cf99"),
+        Some("unsalted_md5")
+    );
+    assert_eq!(
+        identify_algorithm("sha1$$0123456789012345678901234567890123456789"),
+        Some("unsalted_sha1")
+    );
+    assert_eq!(identify_algorithm("sha1$salt$hash"), Some("sha1"));
+    assert_eq!(identify_algorithm("$x"), Some(""));
+    assert_eq!(identify_algorithm(""), None);
+    assert_eq!(identify_algorithm("garbage"), None);
+}
+
+#[test]
+fn failed_checks_cost_about_one_default_hash() {
+    // Unknown hashes burn one default hash; a wrong password on a current hash costs the same.
+    let c = cfg(200_000);
+    let encoded = make_password(PASSWORD, &c);
+    let time = |f: &dyn Fn()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    let real = time(&|| assert!(!check_password("x", &encoded, &c).ok));
+    let unusable = time(&|| assert!(!check_password("x", "!abc", &c).ok));
+    let garbage = time(&|| assert!(!check_password("x", "garbage", &c).ok));
+    // harden_runtime makes a cheap outdated hash cost the full count on failure.
+    let cheap = PBKDF2_SHA256.encode(PASSWORD, "abcdefghijklmnopqrstuv", &cfg(1));
+    let hardened = time(&|| assert!(!check_password("x", &cheap, &c).ok));
+    for (name, d) in [
+        ("unusable", unusable),
+        ("garbage", garbage),
+        ("hardened", hardened),
+    ] {
+        assert!(
+            d * 3 > real && d < real * 3,
+            "{name} took {d:?}, a real failed check {real:?}"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! Runtime of `drf`: the request pipeline, authentication schemes, permissions, Django-compatible
+//! storage, the server and the management commands.
+//!
+//! Applications depend on the `drf` facade, which re-exports this crate and the macros; see its
+//! documentation for the tour.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod authentication;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod hashers;
+pub mod management;
+pub mod parsers;
+pub mod permissions;
+mod pyjson;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod server;
+pub mod settings;
+pub mod test_client;
+pub mod user;
+pub mod view;
+pub mod views;
+
+pub use app::App;
+pub use error::ApiError;
+pub use extract::{Data, FromRequest, Handler, Path};
+pub use request::Request;
+pub use response::{IntoResponse, Json, Response};
+pub use router::Router;
+pub use settings::{Config, DefaultSettings, Settings};
+pub use user::{Auth, Token, User};
+pub use view::View;
+
+/// The sqlx crate, for applications that keep their own tables beside Django's.
+pub use sqlx;
+
+/// Re-exports of the HTTP types handlers use.
+pub mod http {
+    pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+}
+
+/// Items used by the code `#[api_view]` and `settings!` generate. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::authentication::{Authenticate, AuthenticationList, Basic, Session, Token};
+    pub use crate::error::ApiError;
+    pub use crate::extract::call_handler;
+    pub use crate::permissions::{
+        AllowAny, And, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly, Not, Or,
+        Permission, PermissionList,
+    };
+    pub use crate::request::Request;
+    pub use crate::response::Response;
+    pub use crate::settings::Settings;
+    pub use crate::user::{Auth, User};
+    pub use crate::view::{Explicit, FromSettings, View};
+    pub use http::Method;
+
+    /// Fails to compile unless `T` is an authentication scheme (spanned at the user's path).
+    pub const fn assert_authenticate<T: Authenticate>() {}
+    /// Fails to compile unless `T` is a permission (spanned at the user's path).
+    pub const fn assert_permission<T: Permission>() {}
+}
+
+/// Everything a view module needs: `use drf::prelude::*;`.
+pub mod prelude {
+    pub use crate::authentication::{AuthResult, Authenticate};
+    pub use crate::error::ApiError;
+    pub use crate::extract::{Data, Path};
+    pub use crate::permissions::{Object, Permission};
+    pub use crate::request::Request;
+    pub use crate::response::{IntoResponse, Json, Response};
+    pub use crate::router::Router;
+    pub use crate::user::{Auth, Token, User};
+    pub use http::{HeaderValue, Method, StatusCode};
+    pub use serde_json::json;
+}

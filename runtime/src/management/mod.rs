@@ -1,0 +1,223 @@
+//! Management commands: what Django's `manage.py` and DRF's commands do, for the application's
+//! binary.
+//!
+//! ```no_run
+//! # mod views { pub fn routes() -> drf_runtime::Router { drf_runtime::Router::new() } }
+//! #[tokio::main]
+//! async fn main() -> std::process::ExitCode {
+//!     drf_runtime::management::execute(views::routes()).await
+//! }
+//! ```
+//!
+//! | command | does |
+//! | --- | --- |
+//! | `migrate` | creates the tables of auth, authtoken, contenttypes and sessions that are missing |
+//! | `runserver [ADDRPORT]` | serves until SIGINT/SIGTERM, then drains in-flight requests |
+//! | `createuser USERNAME [--email E] [--password PW \| --password-stdin] [--staff] [--superuser] [--inactive]` | creates a user |
+//! | `createsuperuser [--username U] [--email E] [--noinput]` | Django's, prompting on a terminal |
+//! | `changepassword [USERNAME]` | Django's, three attempts |
+//! | `drf_create_token [-r] USERNAME` | DRF's: prints `Generated token KEY for user USERNAME` |
+//!
+//! Texts and exit codes are Django's: success 0; a failure prints `CommandError: …` on
+//! standard error and exits 1; a bad command line prints clap's message and exits 2 (as
+//! Django's argparse does). Every command takes `-v/--verbosity 0-3`.
+//!
+//! Configuration comes from the environment ([`Config::from_lookup`]); with SQLite every
+//! command but `migrate` first creates the tables that are missing, so a new database file
+//! works at once. PostgreSQL databases are changed only by `migrate`.
+//!
+//! Passwords are hashed on the blocking pool ([`Passwords::make`](crate::hashers::Passwords::make))
+//! and never printed. On a terminal they are read with echo off; when standard input is not a
+//! terminal, `changepassword` reads them as lines of standard input (so scripts can drive it)
+//! and `createsuperuser` declines to prompt, as Django does.
+
+mod cli;
+mod io;
+mod runserver;
+mod users;
+mod validation;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use clap::error::ErrorKind;
+
+use crate::app::App;
+use crate::db::DbError;
+use crate::router::Router;
+use crate::settings::{Config, Settings};
+
+use self::cli::{Cli, Command};
+pub use self::io::{CaptureBuilder, Captured, CommandIo};
+
+/// How a command failed.
+#[derive(Debug)]
+enum Failure {
+    /// Django's `CommandError`: `CommandError: <message>` on standard error, exit 1.
+    Command(String),
+    /// Already reported on standard error: exit with this code.
+    Exit(u8),
+}
+
+impl Failure {
+    fn command(message: impl fmt::Display) -> Self {
+        Self::Command(message.to_string())
+    }
+}
+
+impl From<DbError> for Failure {
+    fn from(e: DbError) -> Self {
+        Self::Command(e.to_string())
+    }
+}
+
+/// What a command returns.
+type Outcome = Result<(), Failure>;
+
+/// Runs the management command named on the process's command line, with its standard streams
+/// and environment, and returns the exit status for `main` to return.
+///
+/// Also installs a `tracing` subscriber writing to standard error (filter from `RUST_LOG`,
+/// `info` by default) unless one is installed already.
+pub async fn execute<S: Settings>(router: Router<S>) -> ExitCode {
+    init_tracing();
+    let args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    execute_from(router, args, CommandIo::process()).await
+}
+
+/// Runs the management command given by `args` (program name first, as `std::env::args()`
+/// gives them) with the streams and environment of `io`: what [`execute`] does, testable.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::process::ExitCode;
+/// use drf_runtime::management::{execute_from, CommandIo};
+/// use drf_runtime::Router;
+///
+/// let (io, out) = CommandIo::memory("")
+///     .env("DATABASE_URL", "sqlite::memory:")
+///     .env("SECRET_KEY", "test")
+///     .build();
+/// let args = ["manage", "migrate"].map(String::from);
+/// let code = execute_from(Router::<drf_runtime::DefaultSettings>::new(), args, io).await;
+/// assert_eq!(code, ExitCode::SUCCESS);
+/// assert!(out.stdout().contains("Applying auth.0001_initial... OK"));
+/// # });
+/// ```
+pub async fn execute_from<S, I>(router: Router<S>, args: I, mut io: CommandIo) -> ExitCode
+where
+    S: Settings,
+    I: IntoIterator<Item = String>,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = text.trim_end();
+            return if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                io.out(text);
+                ExitCode::SUCCESS
+            } else {
+                io.err(text);
+                ExitCode::from(2)
+            };
+        }
+    };
+    let outcome = match Config::from_lookup::<S>(|name| io.var(name)) {
+        Ok(config) => run(router, config, cli, &mut io).await,
+        Err(e) => Err(Failure::Command(e)),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Command(message)) => {
+            io.err(format_args!("CommandError: {message}"));
+            ExitCode::FAILURE
+        }
+        Err(Failure::Exit(code)) => ExitCode::from(code),
+    }
+}
+
+/// Connects, then runs one command.
+async fn run<S: Settings>(
+    router: Router<S>,
+    config: Config,
+    cli: Cli,
+    io: &mut CommandIo,
+) -> Outcome {
+    let app = App::connect(config).await?;
+    let is_migrate = matches!(cli.command, Command::Migrate { .. });
+    if !is_migrate && !app.db().is_postgres() {
+        // The embedded database is created and migrated on first use.
+        let report = app.db().migrate().await?;
+        if !report.is_noop() {
+            tracing::info!(
+                tables = report.created_tables.len(),
+                "created the missing tables of the SQLite database"
+            );
+        }
+    }
+    let outcome = match cli.command {
+        Command::Migrate { noinput: _ } => migrate(&app, io, cli.verbosity).await,
+        Command::Runserver(args) => runserver::runserver(router, app.clone(), io, args).await,
+        Command::Createuser(args) => users::createuser(&app, io, args).await,
+        Command::Createsuperuser(args) => {
+            users::createsuperuser(&app, io, args, cli.verbosity).await
+        }
+        Command::Changepassword { username } => users::changepassword(&app, io, username).await,
+        Command::DrfCreateToken { username, reset } => {
+            drf_create_token(&app, io, &username, reset).await
+        }
+    };
+    app.db().close().await;
+    outcome
+}
+
+/// `migrate`, with Django's output.
+async fn migrate(app: &App, io: &mut CommandIo, verbosity: u8) -> Outcome {
+    let report = app.db().migrate().await?;
+    if verbosity >= 1 {
+        io.out(report.to_string().trim_end());
+    }
+    Ok(())
+}
+
+/// DRF's `drf_create_token [-r] USERNAME` (DJANGO_COMPAT §3.4).
+async fn drf_create_token(app: &App, io: &mut CommandIo, username: &str, reset: bool) -> Outcome {
+    let missing = || {
+        Failure::command(format!(
+            "Cannot create the Token: user {username} does not exist"
+        ))
+    };
+    let user = app
+        .db()
+        .user_by_username(username)
+        .await?
+        .ok_or_else(missing)?;
+    let user_id = user.id.ok_or_else(missing)?;
+    let token = if reset {
+        app.db().reset_token(user_id).await
+    } else {
+        app.db().get_or_create_token(user_id).await
+    };
+    let token = match token {
+        Ok(t) => t,
+        Err(DbError::UserNotFound) => return Err(missing()),
+        Err(e) => return Err(e.into()),
+    };
+    io.out(format_args!(
+        "Generated token {} for user {username}",
+        token.key
+    ));
+    Ok(())
+}
+
+/// Installs a `tracing` subscriber on standard error unless the program installed one.
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

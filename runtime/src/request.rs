@@ -1,0 +1,278 @@
+//! [`Request`]: the incoming request as a view sees it, with the authenticated identity.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Uri};
+use serde_json::Value;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::parsers::{self, ParsedBody};
+use crate::user::{Auth, User};
+
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Checks a view's object permissions (set by the pipeline, monomorphized per view).
+pub(crate) type ObjectCheck =
+    for<'a> fn(&'a Request, &'a (dyn Any + Send + Sync)) -> BoxFuture<'a, Result<(), ApiError>>;
+
+/// The request. Cheap to clone: everything is behind one `Arc`.
+///
+/// The method is upper-cased as Django does (`get` is `GET`); the body is already read (within
+/// the configured size limit) and is parsed on first use of [`Request::data`].
+#[derive(Clone)]
+pub struct Request {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    extensions: http::Extensions,
+    body: Bytes,
+    params: Vec<(String, String)>,
+    peer: Option<SocketAddr>,
+    app: App,
+    identity: OnceLock<Identity>,
+    forced: Option<Identity>,
+    data: OnceLock<Result<ParsedBody, ApiError>>,
+    object_check: OnceLock<ObjectCheck>,
+    session_accessed: AtomicBool,
+}
+
+#[derive(Clone)]
+pub(crate) struct Identity {
+    pub(crate) user: User,
+    pub(crate) auth: Auth,
+    /// True when a scheme (or force_authenticate) authenticated the request.
+    pub(crate) authenticated_by_scheme: bool,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.inner.method)
+            .field("uri", &self.inner.uri)
+            .field("user", &self.inner.identity.get().map(|i| &i.user))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Upper-cases a method as Django does (`get` → `GET`); invalid bytes leave it unchanged.
+pub(crate) fn normalize_method(m: Method) -> Method {
+    let s = m.as_str();
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        Method::from_bytes(s.to_ascii_uppercase().as_bytes()).unwrap_or(m)
+    } else {
+        m
+    }
+}
+
+impl Request {
+    /// Builds a request from its parts and fully read body.
+    pub fn new(
+        parts: http::request::Parts,
+        body: Bytes,
+        app: App,
+        peer: Option<SocketAddr>,
+    ) -> Self {
+        let mut extensions = parts.extensions;
+        let forced = extensions.remove::<ForcedAuth>().map(|f| Identity {
+            user: f.user,
+            auth: f.auth,
+            authenticated_by_scheme: true,
+        });
+        Self {
+            inner: Arc::new(Inner {
+                method: normalize_method(parts.method),
+                uri: parts.uri,
+                headers: parts.headers,
+                extensions,
+                body,
+                params: Vec::new(),
+                peer,
+                app,
+                identity: OnceLock::new(),
+                forced,
+                data: OnceLock::new(),
+                object_check: OnceLock::new(),
+                session_accessed: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Sets the path parameters (the router does this before dispatch).
+    pub(crate) fn with_params(mut self, params: Vec<(String, String)>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.params = params;
+        }
+        self
+    }
+
+    /// The method, upper-cased.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The request target.
+    pub fn uri(&self) -> &Uri {
+        &self.inner.uri
+    }
+
+    /// The path of the request target.
+    pub fn path(&self) -> &str {
+        self.inner.uri.path()
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// Extensions set by layers in front of the router.
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.inner.extensions
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.inner.body
+    }
+
+    /// The peer's socket address, when served over a socket.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.inner.peer
+    }
+
+    /// The application state.
+    pub fn app(&self) -> &App {
+        &self.inner.app
+    }
+
+    /// A path parameter by name (`/notes/{id}/` → `param("id")`).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.inner
+            .params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All path parameters, in path order.
+    pub fn params(&self) -> &[(String, String)] {
+        &self.inner.params
+    }
+
+    /// The query string parameters, decoded (DRF's `request.query_params`).
+    pub fn query_params(&self) -> Vec<(String, String)> {
+        self.inner
+            .uri
+            .query()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The authenticated user, or the unauthenticated user of the settings.
+    pub fn user(&self) -> &User {
+        static ANON: OnceLock<User> = OnceLock::new();
+        match self.inner.identity.get() {
+            Some(i) => &i.user,
+            None => ANON.get_or_init(User::anonymous),
+        }
+    }
+
+    /// The credential that authenticated the request (DRF's `request.auth`).
+    pub fn auth(&self) -> &Auth {
+        static NONE: Auth = Auth::None;
+        self.inner.identity.get().map_or(&NONE, |i| &i.auth)
+    }
+
+    /// True when a scheme authenticated the request (DRF's `successful_authenticator`).
+    pub fn is_authenticated_by_scheme(&self) -> bool {
+        self.inner
+            .identity
+            .get()
+            .is_some_and(|i| i.authenticated_by_scheme)
+    }
+
+    /// Records that the session was read, so the response varies on `Cookie` (Django's
+    /// session middleware adds `Vary: Cookie` then).
+    pub fn mark_session_accessed(&self) {
+        self.inner.session_accessed.store(true, Ordering::Relaxed);
+    }
+
+    /// True when the session was read while answering this request.
+    pub fn session_accessed(&self) -> bool {
+        self.inner.session_accessed.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn forced_identity(&self) -> Option<&Identity> {
+        self.inner.forced.as_ref()
+    }
+
+    pub(crate) fn set_identity(&self, identity: Identity) {
+        let _ = self.inner.identity.set(identity);
+    }
+
+    pub(crate) fn set_object_check(&self, check: ObjectCheck) {
+        let _ = self.inner.object_check.set(check);
+    }
+
+    /// The parsed body, DRF's `request.data`: JSON as sent; form and multipart fields as an
+    /// object of strings (the last value of a repeated key wins, as `QueryDict.get`).
+    ///
+    /// An empty body is `{}`. Errors are DRF's: 415 for a content type no parser accepts, 400
+    /// `JSON parse error - …` for malformed JSON.
+    pub fn data(&self) -> Result<&Value, ApiError> {
+        self.parsed().map(|p| &p.data)
+    }
+
+    /// Uploaded files of a multipart body, by field name.
+    pub fn files(&self) -> Result<&[parsers::UploadedFile], ApiError> {
+        self.parsed().map(|p| p.files.as_slice())
+    }
+
+    fn parsed(&self) -> Result<&ParsedBody, ApiError> {
+        self.inner
+            .data
+            .get_or_init(|| parsers::parse_body(&self.inner.headers, &self.inner.body))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// DRF's `check_object_permissions`: runs the view's permissions' object checks on `obj`.
+    ///
+    /// Denied: `PermissionDenied` (or `NotAuthenticated` for an anonymous caller of a view with
+    /// schemes), which the pipeline renders as DRF does.
+    pub async fn check_object_permissions<T: Any + Send + Sync>(
+        &self,
+        obj: &T,
+    ) -> Result<(), ApiError> {
+        match self.inner.object_check.get() {
+            Some(check) => check(self, obj).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Marks a request as authenticated without running any scheme (DRF's `force_authenticate`).
+/// Put it in the request's extensions; the test client does this.
+#[derive(Clone, Debug)]
+pub struct ForcedAuth {
+    /// The user to authenticate as.
+    pub user: User,
+    /// The auth to attach.
+    pub auth: Auth,
+}

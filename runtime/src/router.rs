@@ -1,0 +1,272 @@
+//! [`Router`]: paths to views, with Django's path syntax, resolved by a radix tree (matchit).
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, header};
+use percent_encoding::percent_decode_str;
+
+use crate::app::App;
+use crate::request::{BoxFuture, Request};
+use crate::response::Response;
+use crate::settings::{DefaultSettings, Settings};
+use crate::view::{View, allow_header, dispatch};
+
+type Call = fn(Request, HeaderValue) -> BoxFuture<'static, Response>;
+
+/// A Django path converter (`<int:pk>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Converter {
+    Str,
+    Int,
+    Slug,
+    Uuid,
+    Path,
+}
+
+impl Converter {
+    fn accepts(self, v: &str) -> bool {
+        match self {
+            Self::Str => !v.is_empty() && !v.contains('/'),
+            Self::Int => !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()),
+            Self::Slug => {
+                !v.is_empty()
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }
+            Self::Uuid => {
+                let b = v.as_bytes();
+                b.len() == 36
+                    && b.iter().enumerate().all(|(i, c)| match i {
+                        8 | 13 | 18 | 23 => *c == b'-',
+                        _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+                    })
+            }
+            Self::Path => !v.is_empty(),
+        }
+    }
+}
+
+struct Route {
+    pattern: String,
+    converters: Vec<(String, Converter)>,
+    allow: HeaderValue,
+    call: Call,
+}
+
+/// Routes paths to views under settings `S`.
+///
+/// Paths use Django's syntax: `/notes/`, `/notes/<int:pk>/`, `<str:name>`, `<slug:s>`,
+/// `<uuid:u>`, `<path:rest>` (`<name>` is `<str:name>`). A parameter that does not fit its
+/// converter is a 404, as in Django.
+///
+/// ```ignore
+/// let router = Router::<Settings>::new()
+///     .route("/notes/", views::notes)
+///     .route("/notes/<int:pk>/", views::note_detail);
+/// ```
+pub struct Router<S: Settings = DefaultSettings> {
+    tree: matchit::Router<usize>,
+    routes: Vec<Route>,
+    _settings: PhantomData<fn() -> S>,
+}
+
+impl<S: Settings> fmt::Debug for Router<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.routes.iter().map(|r| &r.pattern))
+            .finish()
+    }
+}
+
+impl<S: Settings> Default for Router<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn call_view<V: View, S: Settings>(
+    req: Request,
+    allow: HeaderValue,
+) -> BoxFuture<'static, Response> {
+    Box::pin(dispatch::<V, S>(req, allow))
+}
+
+/// Translates Django's `<conv:name>` syntax into matchit's `{name}` / `{*name}`.
+fn translate(path: &str) -> Result<(String, Vec<(String, Converter)>), String> {
+    let mut out = String::with_capacity(path.len());
+    let mut convs = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after
+            .find('>')
+            .ok_or_else(|| format!("unclosed `<` in route {path:?}"))?;
+        let spec = &after[..end];
+        let (conv, name) = match spec.split_once(':') {
+            Some((c, n)) => (c, n),
+            None => ("str", spec),
+        };
+        let conv = match conv {
+            "str" => Converter::Str,
+            "int" => Converter::Int,
+            "slug" => Converter::Slug,
+            "uuid" => Converter::Uuid,
+            "path" => Converter::Path,
+            other => {
+                return Err(format!(
+                    "unknown path converter `{other}` in route {path:?}"
+                ));
+            }
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!("bad parameter name `{name}` in route {path:?}"));
+        }
+        if conv == Converter::Path {
+            out.push_str(&format!("{{*{name}}}"));
+        } else {
+            out.push_str(&format!("{{{name}}}"));
+        }
+        convs.push((name.to_owned(), conv));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok((out, convs))
+}
+
+impl<S: Settings> Router<S> {
+    /// An empty router.
+    pub fn new() -> Self {
+        Self {
+            tree: matchit::Router::new(),
+            routes: Vec::new(),
+            _settings: PhantomData,
+        }
+    }
+
+    /// Adds a view at `path`.
+    ///
+    /// # Panics
+    /// On a malformed path or one that conflicts with an earlier route: both are programming
+    /// errors found at start-up.
+    #[must_use]
+    pub fn route<V: View>(mut self, path: &str, view: V) -> Self {
+        let _ = view;
+        let (pattern, converters) = translate(path).unwrap_or_else(|e| panic!("{e}"));
+        let id = self.routes.len();
+        if let Err(e) = self.tree.insert(pattern.clone(), id) {
+            panic!("route {path:?}: {e}");
+        }
+        self.routes.push(Route {
+            pattern: path.to_owned(),
+            converters,
+            allow: allow_header(V::METHODS),
+            call: call_view::<V, S>,
+        });
+        self
+    }
+
+    /// The registered path patterns, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.routes.iter().map(|r| r.pattern.as_str())
+    }
+
+    /// Answers one request whose body has been read.
+    pub async fn handle(
+        &self,
+        app: &App,
+        req: http::Request<Bytes>,
+        peer: Option<SocketAddr>,
+    ) -> Response {
+        let (parts, body) = req.into_parts();
+        let Some(path) = percent_decode_str(parts.uri.path()).decode_utf8().ok() else {
+            return not_found();
+        };
+        let Ok(found) = self.tree.at(&path) else {
+            return self.append_slash(&parts.uri, &path);
+        };
+        let route = &self.routes[*found.value];
+        let mut params = Vec::with_capacity(route.converters.len());
+        for (name, conv) in &route.converters {
+            let v = found.params.get(name).unwrap_or("");
+            if !conv.accepts(v) {
+                return not_found();
+            }
+            params.push((name.clone(), v.to_owned()));
+        }
+        let request = Request::new(parts, body, app.clone(), peer).with_params(params);
+        (route.call)(request, route.allow.clone()).await
+    }
+}
+
+impl<S: Settings> Router<S> {
+    /// Django's `APPEND_SLASH`: a path that matches only with a trailing slash is a 301 there.
+    fn append_slash(&self, uri: &http::Uri, decoded: &str) -> Response {
+        if decoded.ends_with('/') || self.tree.at(&format!("{decoded}/")).is_err() {
+            return not_found();
+        }
+        let mut location = format!("{}/", uri.path());
+        if let Some(q) = uri.query() {
+            location.push('?');
+            location.push_str(q);
+        }
+        let Ok(location) = HeaderValue::from_str(&location) else {
+            return not_found();
+        };
+        let mut r = http::Response::new(Bytes::new());
+        *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
+        let h = r.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        h.insert(header::LOCATION, location);
+        r
+    }
+}
+
+/// Django's 404 page (DEBUG off): an unknown path is a plain HTML 404, not a DRF answer.
+pub fn not_found() -> Response {
+    const BODY: &str = "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n";
+    let mut r = http::Response::new(Bytes::from_static(BODY.as_bytes()));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn django_syntax_translates() {
+        let (p, c) = translate("/notes/<int:pk>/files/<path:rest>").unwrap();
+        assert_eq!(p, "/notes/{pk}/files/{*rest}");
+        assert_eq!(
+            c,
+            vec![
+                ("pk".into(), Converter::Int),
+                ("rest".into(), Converter::Path)
+            ]
+        );
+        assert_eq!(translate("/u/<name>/").unwrap().0, "/u/{name}/");
+        assert!(translate("/u/<float:x>/").is_err());
+        assert!(translate("/u/<x/").is_err());
+    }
+
+    #[test]
+    fn converters() {
+        assert!(Converter::Int.accepts("123"));
+        assert!(!Converter::Int.accepts("-1"));
+        assert!(Converter::Slug.accepts("a-b_c"));
+        assert!(!Converter::Slug.accepts("a b"));
+        assert!(Converter::Uuid.accepts("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!Converter::Uuid.accepts("123E4567-e89b-12d3-a456-426614174000"));
+    }
+}

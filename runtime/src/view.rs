@@ -1,0 +1,213 @@
+//! [`View`]: what `#[api_view]` implements, and [`dispatch`], the pipeline every request of a
+//! view goes through.
+//!
+//! Order (DRF's `APIView.initial` and `dispatch`): content negotiation, authentication,
+//! permissions, then the method check (405, or the OPTIONS metadata), then the handler. Every
+//! response carries `Allow`. Errors anywhere are rendered by [`ApiError::into_response_with`]
+//! with the view's first scheme's authenticate header; a panic is a 500 JSON answer.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use http::{HeaderValue, Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::authentication::AuthenticationList;
+use crate::error::ApiError;
+use crate::parsers::{self, PARSES, RENDERS};
+use crate::permissions::{self, Object, PermissionList};
+use crate::request::{BoxFuture, Identity, Request};
+use crate::response::{Response, json_response, reindent};
+use crate::settings::Settings;
+
+/// A view: methods, schemes, permissions and the handler. `#[api_view]` implements it; built-in
+/// views (`obtain_auth_token`) implement it by hand.
+pub trait View: Send + Sync + 'static {
+    /// The name OPTIONS reports (DRF's `get_view_name`, e.g. `Token Basic`).
+    const NAME: &'static str;
+    /// The description OPTIONS reports (the handler's doc comment).
+    const DESCRIPTION: &'static str = "";
+    /// The methods the handler answers; OPTIONS is always allowed on top.
+    const METHODS: &'static [Method];
+    /// The media types the view parses (OPTIONS' `parses`).
+    const PARSES: &'static [&'static str] = &PARSES;
+    /// The authentication schemes: [`FromSettings`] or [`Explicit`].
+    type Authentication: AuthenticationClasses;
+    /// The permissions: [`FromSettings`] or [`Explicit`].
+    type Permission: PermissionClasses;
+
+    /// Runs the handler (after authentication, permissions and the method check).
+    fn handle(req: Request) -> impl Future<Output = Result<Response, ApiError>> + Send;
+
+    /// The OPTIONS body (DRF's `SimpleMetadata`).
+    fn metadata(req: &Request) -> Value {
+        let _ = req;
+        json!({
+            "name": Self::NAME,
+            "description": Self::DESCRIPTION,
+            "renders": RENDERS,
+            "parses": Self::PARSES,
+        })
+    }
+}
+
+/// The view uses the settings' default (no attribute given).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FromSettings;
+
+/// The view names its own list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Explicit<T>(PhantomData<T>);
+
+/// Resolves a view's authentication schemes against the settings.
+pub trait AuthenticationClasses: Send + Sync + 'static {
+    /// The list in force under settings `S`.
+    type For<S: Settings>: AuthenticationList;
+}
+
+impl AuthenticationClasses for FromSettings {
+    type For<S: Settings> = S::Authentication;
+}
+
+impl<L: AuthenticationList> AuthenticationClasses for Explicit<L> {
+    type For<S: Settings> = L;
+}
+
+/// Resolves a view's permissions against the settings.
+pub trait PermissionClasses: Send + Sync + 'static {
+    /// The list in force under settings `S`.
+    type For<S: Settings>: PermissionList;
+}
+
+impl PermissionClasses for FromSettings {
+    type For<S: Settings> = S::Permission;
+}
+
+impl<P: PermissionList> PermissionClasses for Explicit<P> {
+    type For<S: Settings> = P;
+}
+
+type Schemes<V, S> = <<V as View>::Authentication as AuthenticationClasses>::For<S>;
+type Perms<V, S> = <<V as View>::Permission as PermissionClasses>::For<S>;
+
+/// The `Allow` header of a view: its methods, then OPTIONS.
+pub fn allow_header(methods: &[Method]) -> HeaderValue {
+    let mut s = String::new();
+    let options = (!methods.contains(&Method::OPTIONS)).then_some(&Method::OPTIONS);
+    for m in methods.iter().chain(options) {
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        s.push_str(m.as_str());
+    }
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("OPTIONS"))
+}
+
+/// Runs a request through view `V` under settings `S`. Never fails: every error becomes DRF's
+/// answer, and a panic anywhere in the view becomes a 500.
+pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) -> Response {
+    let mut indent = None;
+    let outcome = AssertUnwindSafe(run::<V, S>(&req, &mut indent))
+        .catch_unwind()
+        .await;
+    let mut resp = match outcome {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(err)) => {
+            let header = match err {
+                ApiError::NotAuthenticated | ApiError::AuthenticationFailed(_) => {
+                    <Schemes<V, S>>::authenticate_header(&req)
+                }
+                _ => None,
+            };
+            err.into_response_with(header)
+        }
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_owned());
+            tracing::error!(path = %req.path(), panic = %msg, "handler panicked");
+            ApiError::Internal(msg).into_response_with(None)
+        }
+    };
+    if let Some(n) = indent {
+        reindent(&mut resp, n);
+    }
+    let headers = resp.headers_mut();
+    headers.insert(header::ALLOW, allow);
+    if req.session_accessed() {
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    resp
+}
+
+async fn run<V: View, S: Settings>(
+    req: &Request,
+    indent: &mut Option<usize>,
+) -> Result<Response, ApiError> {
+    *indent = parsers::negotiate(req.headers(), req.uri().query())?;
+
+    let identity = match req.forced_identity() {
+        Some(forced) => forced.clone(),
+        None => match <Schemes<V, S>>::authenticate(req).await? {
+            Some((user, auth)) => Identity {
+                user,
+                auth,
+                authenticated_by_scheme: true,
+            },
+            None => Identity {
+                user: S::unauthenticated_user(),
+                auth: S::unauthenticated_token(),
+                authenticated_by_scheme: false,
+            },
+        },
+    };
+    req.set_identity(identity);
+
+    if let Err(message) = <Perms<V, S>>::check(req).await {
+        return Err(permissions::denied(req, <Schemes<V, S>>::LEN > 0, message));
+    }
+
+    if !V::METHODS.contains(req.method()) {
+        if req.method() == Method::OPTIONS {
+            return Ok(json_response(StatusCode::OK, &V::metadata(req)));
+        }
+        return Err(ApiError::MethodNotAllowed(req.method().as_str().to_owned()));
+    }
+
+    req.set_object_check(check_object::<Perms<V, S>, Schemes<V, S>>);
+    V::handle(req.clone()).await
+}
+
+fn check_object<'a, P: PermissionList, L: AuthenticationList>(
+    req: &'a Request,
+    obj: Object<'a>,
+) -> BoxFuture<'a, Result<(), ApiError>> {
+    Box::pin(async move {
+        P::check_object(req, obj)
+            .await
+            .map_err(|m: Option<Cow<'static, str>>| permissions::denied(req, L::LEN > 0, m))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_methods_then_options_once() {
+        assert_eq!(
+            allow_header(&[Method::GET, Method::POST]),
+            "GET, POST, OPTIONS"
+        );
+        assert_eq!(
+            allow_header(&[Method::OPTIONS, Method::GET]),
+            "OPTIONS, GET"
+        );
+        assert_eq!(allow_header(&[]), "OPTIONS");
+    }
+}

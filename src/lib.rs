@@ -1,0 +1,1 @@
+pub use drf_runtime::*;
