@@ -24,14 +24,20 @@ use common::{RawResponse, fixture_app, raw_request, start_server};
 
 /// Endpoints whose issues are still open: their cases are not replayed yet.
 const NOT_YET: [&str; 4] = ["/session/", "/session-login/", "/throttled/", "/scoped/"];
+/// Recorded groups that need Django sessions or throttling (open issues), on any endpoint.
+const NOT_YET_GROUPS: [&str; 2] = ["session", "throttle"];
 
 /// Cases where DRF's answer came from Django's development server rather than from DRF, with
 /// the reason we answer differently. The test fails if any of them starts matching, so the
 /// list stays honest.
-const SERVER_DIVERGENCES: [(&str, &str); 6] = [
+const SERVER_DIVERGENCES: [(&str, &str); 7] = [
     (
-        "basic_two_authorization_headers",
-        "wsgiref joins repeated headers with ','; we read the first Authorization header",
+        "token_raw_vertical_tab_separator",
+        "a vertical tab in a header value is rejected by the HTTP parser (400), as RFC 9110 requires",
+    ),
+    (
+        "token_raw_form_feed_separator",
+        "a form feed in a header value is rejected by the HTTP parser (400)",
     ),
     (
         "token_raw_byte_85_in_key",
@@ -57,6 +63,7 @@ const SERVER_DIVERGENCES: [(&str, &str); 6] = [
 
 struct Case {
     name: String,
+    group: String,
     method: String,
     path: String,
     headers: Vec<(String, Vec<u8>)>,
@@ -95,6 +102,7 @@ fn load_cases() -> Vec<Case> {
             };
             Case {
                 name: v["name"].as_str().unwrap().to_owned(),
+                group: v["group"].as_str().unwrap().to_owned(),
                 method: v["method"].as_str().unwrap().to_owned(),
                 path: v["path"].as_str().unwrap().to_owned(),
                 headers,
@@ -188,7 +196,9 @@ async fn conformance_app_answers_as_drf_does() {
     let cases = load_cases();
     assert!(cases.len() > 500, "the recording has {} cases", cases.len());
     for case in &cases {
-        if NOT_YET.iter().any(|p| case.path.starts_with(p)) {
+        if NOT_YET.iter().any(|p| case.path.starts_with(p))
+            || NOT_YET_GROUPS.contains(&case.group.as_str())
+        {
             continue;
         }
         let headers: Vec<(String, Vec<u8>)> = case

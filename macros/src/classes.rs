@@ -2,7 +2,7 @@
 //! against the built-in table, duplicate detection, and the spanned assertions for user types.
 //! Both macros go through here, so their checks and messages are identical.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote_spanned};
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
@@ -65,7 +65,11 @@ pub(crate) fn parse_name(input: ParseStream<'_>, kind: Kind) -> syn::Result<syn:
         let lit: LitStr = input.parse()?;
         let value = lit.value();
         let bare = value.rsplit('.').next().unwrap_or(&value).trim();
-        let mut msg = Msg::new(format!("expected {}, found `{}`", kind.a_noun(), lit.token()));
+        let mut msg = Msg::new(format!(
+            "expected {}, found `{}`",
+            kind.a_noun(),
+            lit.token()
+        ));
         if syn::parse_str::<syn::Ident>(bare).is_ok() {
             msg = msg.help(format!("write the name without quotes: `{bare}`"));
         }
@@ -97,7 +101,11 @@ pub(crate) fn parse_names(input: ParseStream<'_>, kind: Kind) -> syn::Result<Vec
             continue;
         }
         let (span, text) = describe_next(input);
-        let mut msg = Msg::new(format!("expected `,` between {}, {}", kind.plural(), found(&text)));
+        let mut msg = Msg::new(format!(
+            "expected `,` between {}, {}",
+            kind.plural(),
+            found(&text)
+        ));
         if matches!(text.as_str(), "|" | "&" | "||" | "&&") {
             msg = msg.note(format!(
                 "{} are listed, not combined: each is tried in order",
@@ -128,8 +136,12 @@ pub(crate) fn resolve(cx: &Ctxt, path: &syn::Path, kind: Kind, place: Place) -> 
         }
         cx.error_spanned_by(
             ident,
-            Msg::new(format!("`{name}` is {}, not {}", entry.kind.a_noun(), kind.a_noun()))
-                .help(format!("move it to {}", place.home(entry.kind, &name))),
+            Msg::new(format!(
+                "`{name}` is {}, not {}",
+                entry.kind.a_noun(),
+                kind.a_noun()
+            ))
+            .help(format!("move it to {}", place.home(entry.kind, &name))),
         );
         return None;
     }
@@ -184,8 +196,8 @@ impl Seen {
         }
     }
 
-    /// Records `key` (written as `written`); a repeat is an error at `span`.
-    pub(crate) fn check(&mut self, cx: &Ctxt, key: String, written: String, span: Span) {
+    /// Records `key` (written as `written`); a repeat is an error spanned over `tokens`.
+    pub(crate) fn check(&mut self, cx: &Ctxt, key: String, written: String, tokens: impl ToTokens) {
         let Some((_, first)) = self.first.iter().find(|(k, _)| *k == key) else {
             self.first.push((key, written));
             return;
@@ -196,24 +208,38 @@ impl Seen {
             format!("`{written}` is already listed")
         } else if let Some(e) = alias {
             if *first == e.canonical {
-                format!("`{written}` is DRF's name for `{}`, which is already listed", e.canonical)
+                format!(
+                    "`{written}` is DRF's name for `{}`, which is already listed",
+                    e.canonical
+                )
             } else {
-                format!("`{written}` is DRF's name for `{}`, already listed as `{first}`", e.canonical)
+                format!(
+                    "`{written}` is DRF's name for `{}`, already listed as `{first}`",
+                    e.canonical
+                )
             }
         } else {
             format!("`{written}` is already listed as `{first}`")
         };
-        cx.error_at(span, Msg::new(format!("duplicate {noun} `{written}`")).note(note));
+        cx.error_spanned_by(
+            tokens,
+            Msg::new(format!("duplicate {noun} `{written}`")).note(note),
+        );
     }
 }
 
 /// Resolves a list of names: every error is recorded, the valid names are returned.
-pub(crate) fn resolve_list(cx: &Ctxt, paths: &[syn::Path], kind: Kind, place: Place) -> Vec<ClassRef> {
+pub(crate) fn resolve_list(
+    cx: &Ctxt,
+    paths: &[syn::Path],
+    kind: Kind,
+    place: Place,
+) -> Vec<ClassRef> {
     let mut seen = Seen::new(kind);
     let mut out = Vec::new();
     for path in paths {
         if let Some(class) = resolve(cx, path, kind, place) {
-            seen.check(cx, class.key(), path_text(path), path.span());
+            seen.check(cx, class.key(), path_text(path), path);
             out.push(class);
         }
     }
@@ -270,9 +296,19 @@ mod tests {
     #[test]
     fn list_syntax_errors_say_what_was_found() {
         let e = names(Kind::Scheme, quote::quote!(Token | Basic)).unwrap_err();
-        assert!(e.to_string().starts_with("expected `,` between authentication schemes, found `|`"));
-        let e = names(Kind::Scheme, quote::quote!("rest_framework.authentication.TokenAuthentication")).unwrap_err();
-        assert!(e.to_string().contains("write the name without quotes: `TokenAuthentication`"));
+        assert!(
+            e.to_string()
+                .starts_with("expected `,` between authentication schemes, found `|`")
+        );
+        let e = names(
+            Kind::Scheme,
+            quote::quote!("rest_framework.authentication.TokenAuthentication"),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("write the name without quotes: `TokenAuthentication`")
+        );
         let e = names(Kind::Throttle, quote::quote!(AnonRate, 3)).unwrap_err();
         assert_eq!(e.to_string(), "expected a throttle, found `3`");
     }
@@ -280,21 +316,43 @@ mod tests {
     #[test]
     fn resolution_reports_wrong_kind_near_miss_and_duplicates() {
         let list = |t: TokenStream| {
-            (|input: ParseStream<'_>| parse_names(input, Kind::Scheme)).parse2(t).unwrap()
+            (|input: ParseStream<'_>| parse_names(input, Kind::Scheme))
+                .parse2(t)
+                .unwrap()
         };
         let errs = errors(|cx| {
-            resolve_list(cx, &list(quote::quote!(Token, IsAuthenticated)), Kind::Scheme, Place::Attribute);
+            resolve_list(
+                cx,
+                &list(quote::quote!(Token, IsAuthenticated)),
+                Kind::Scheme,
+                Place::Attribute,
+            );
         });
         assert_eq!(
             errs,
-            ["`IsAuthenticated` is a permission, not an authentication scheme\n= help: move it to `#[permission_classes(IsAuthenticated)]`"]
+            [
+                "`IsAuthenticated` is a permission, not an authentication scheme\n= help: move it to `#[permission_classes(IsAuthenticated)]`"
+            ]
         );
         let errs = errors(|cx| {
-            resolve_list(cx, &list(quote::quote!(Tokn)), Kind::Scheme, Place::Settings);
+            resolve_list(
+                cx,
+                &list(quote::quote!(Tokn)),
+                Kind::Scheme,
+                Place::Settings,
+            );
         });
-        assert!(errs[0].starts_with("unknown authentication scheme `Tokn`\n= help: did you mean `Token`?"));
+        assert!(
+            errs[0]
+                .starts_with("unknown authentication scheme `Tokn`\n= help: did you mean `Token`?")
+        );
         let errs = errors(|cx| {
-            resolve_list(cx, &list(quote::quote!(Token, TokenAuthentication, my::S, my::S)), Kind::Scheme, Place::Attribute);
+            resolve_list(
+                cx,
+                &list(quote::quote!(Token, TokenAuthentication, my::S, my::S)),
+                Kind::Scheme,
+                Place::Attribute,
+            );
         });
         assert_eq!(
             errs,
@@ -304,7 +362,12 @@ mod tests {
             ]
         );
         let errs = errors(|cx| {
-            let got = resolve_list(cx, &list(quote::quote!(Bearer, self::Tokn, r#Token)), Kind::Scheme, Place::Attribute);
+            let got = resolve_list(
+                cx,
+                &list(quote::quote!(Bearer, self::Tokn, r#Token)),
+                Kind::Scheme,
+                Place::Attribute,
+            );
             assert!(got.iter().all(|c| c.builtin.is_none()));
         });
         assert!(errs.is_empty(), "{errs:?}");

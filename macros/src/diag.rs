@@ -46,11 +46,6 @@ impl Ctxt {
             .push(err);
     }
 
-    /// True when an error has been recorded.
-    pub(crate) fn has_errors(&self) -> bool {
-        self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())
-    }
-
     /// Consumes the context: all recorded errors, combined into one.
     pub(crate) fn check(self) -> syn::Result<()> {
         let errors = self.errors.borrow_mut().take().unwrap_or_default();
@@ -121,7 +116,10 @@ pub(crate) fn list_code<'a>(items: impl IntoIterator<Item = &'a str>) -> String 
 
 /// The candidate a misspelled `word` most likely meant: one equal ignoring case, else the
 /// nearest within edit distance 2 (ties go to the earlier candidate).
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for cand in candidates {
@@ -266,8 +264,16 @@ mod tests {
         assert_eq!(closest("token", names), Some("Token"));
         assert_eq!(closest("SESSION", names), Some("Session"));
         assert_eq!(closest("Bearer", names), None);
-        assert_eq!(closest("Token", names), None, "an exact match is not a near miss");
-        assert_eq!(closest("POT", ["PUT", "POST"]), Some("PUT"), "ties go to the first");
+        assert_eq!(
+            closest("Token", names),
+            None,
+            "an exact match is not a near miss"
+        );
+        assert_eq!(
+            closest("POT", ["PUT", "POST"]),
+            Some("PUT"),
+            "ties go to the first"
+        );
     }
 
     #[test]
@@ -279,8 +285,13 @@ mod tests {
 
     #[test]
     fn messages_fold_help_and_note() {
-        let m = Msg::new("unknown x `y`").help("did you mean `z`?").note("n");
-        assert_eq!(m.to_string(), "unknown x `y`\n= help: did you mean `z`?\n= note: n");
+        let m = Msg::new("unknown x `y`")
+            .help("did you mean `z`?")
+            .note("n");
+        assert_eq!(
+            m.to_string(),
+            "unknown x `y`\n= help: did you mean `z`?\n= note: n"
+        );
     }
 
     #[test]

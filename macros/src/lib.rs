@@ -1,1 +1,145 @@
+//! Procedural macros of `drf`: [`macro@api_view`] with [`macro@authentication_classes`],
+//! [`macro@permission_classes`] and [`macro@throttle_classes`], and [`settings!`].
+//!
+//! Use them through the `drf` crate, which re-exports them with the runtime they expand to;
+//! the expansion names the runtime as `::drf::__private`, so the dependency must be called
+//! `drf`.
+//!
+//! Each macro goes parse → check → expand: arguments are parsed for syntax only, every rule is
+//! then checked (all independent errors of one invocation are reported together), and only a
+//! valid input is expanded. On an error the macros emit the `compile_error!`s plus a quiet
+//! stand-in for what they would have produced, so one mistake gives one error.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+mod classes;
+mod diag;
+mod misplaced;
+mod names;
+mod paths;
+mod perm_expr;
+mod settings;
+mod view;
+
+use proc_macro::TokenStream;
+
+use crate::names::Kind;
+
+/// Turns an `async fn` into a view answering the listed HTTP methods (DRF's `@api_view`).
+///
+/// ```ignore
+/// use drf::prelude::*;
+/// use drf::{api_view, authentication_classes, permission_classes};
+///
+/// /// Adds a data point.
+/// #[api_view(GET, POST)]
+/// #[authentication_classes(Token, Basic)]
+/// #[permission_classes(IsAuthenticated & !IsAdminUser)]
+/// pub async fn add_data(request: Request, user: User, auth: Auth) -> Result<Json<Value>, ApiError> {
+///     Ok(Json(json!({"user": user.username})))
+/// }
+///
+/// let router = Router::<DefaultSettings>::new().route("/data/", add_data);
+/// ```
+///
+/// - Methods are `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, `OPTIONS` and `TRACE`, in upper
+///   case. A bare `#[api_view]` answers `GET`, as DRF's. Other methods answer 405; OPTIONS
+///   always answers with the view's metadata.
+/// - The function becomes a unit struct of the same name (what `Router::route` takes); the
+///   function itself is kept as its hidden associated `handler`. Its doc comment is the view's
+///   OPTIONS description, and its name gives the OPTIONS name as DRF's `get_view_name` does
+///   (`add_data` → `Add Data`).
+/// - The handler receives what it asks for by type: `Request`, `User`, `Auth`, `Path<T>`,
+///   `Json<T>`, `Data`, or any type implementing `FromRequest`.
+/// - `#[api_view]` must be the first of the view attributes: it reads
+///   `#[authentication_classes]`, `#[permission_classes]` and `#[throttle_classes]` below it.
+///   Without them the view uses the defaults of `settings!`.
+#[proc_macro_attribute]
+pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
+    view::api_view(args.into(), item.into()).into()
+}
+
+/// The authentication schemes of a view, tried in order; overrides
+/// `DEFAULT_AUTHENTICATION_CLASSES` (DRF's `@authentication_classes`). Write it below
+/// [`macro@api_view`].
+///
+/// ```ignore
+/// #[api_view(GET)]
+/// #[authentication_classes(Token, Basic, crate::auth::Bearer)]
+/// async fn me(user: User) -> Json<Value> { … }
+/// ```
+///
+/// Built-ins: `Basic`, `Session`, `Token` (DRF's `BasicAuthentication`,
+/// `SessionAuthentication`, `TokenAuthentication` are accepted too). Any other name or path is
+/// your own type implementing `Authenticate`; a name that looks like a misspelled built-in is
+/// an error, so write your own type as a path (`self::Tokens`) if it really is named so. An
+/// empty list, `#[authentication_classes()]`, means no authentication.
+#[proc_macro_attribute]
+pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced::misplaced(Kind::Scheme, item.into()).into()
+}
+
+/// The permissions of a view, all of which must allow; overrides `DEFAULT_PERMISSION_CLASSES`
+/// (DRF's `@permission_classes`). Write it below [`macro@api_view`].
+///
+/// ```ignore
+/// #[api_view(GET, DELETE)]
+/// #[permission_classes(IsAuthenticated, IsOwner | IsAdminUser)]
+/// async fn note(request: Request) -> Result<Json<Value>, ApiError> { … }
+/// ```
+///
+/// Each entry is a permission expression: `A & B` (both), `A | B` (either), `!A` (not), with
+/// parentheses to group; `!` binds tightest, then `&`, then `|`, as `~`, `&`, `|` in DRF.
+/// Built-ins: `AllowAny`, `IsAuthenticated`, `IsAdminUser`, `IsAuthenticatedOrReadOnly`; any
+/// other name or path is your own type implementing `Permission`. When an entry denies, its
+/// message is the answer's. `#[permission_classes()]` allows everyone.
+#[proc_macro_attribute]
+pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced::misplaced(Kind::Permission, item.into()).into()
+}
+
+/// The throttles of a view (DRF's `@throttle_classes`). Write it below [`macro@api_view`].
+///
+/// ```ignore
+/// #[api_view(POST)]
+/// #[throttle_classes(AnonRate, UserRate)]
+/// async fn upload(request: Request) -> Json<Value> { … }
+/// ```
+///
+/// Built-ins: `AnonRate`, `UserRate`, `ScopedRate` (and DRF's `AnonRateThrottle`,
+/// `UserRateThrottle`, `ScopedRateThrottle`). The names are checked, but this version of the
+/// runtime does not enforce throttles yet: the list has no effect.
+#[proc_macro_attribute]
+pub fn throttle_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced::misplaced(Kind::Throttle, item.into()).into()
+}
+
+/// The application's global defaults (DRF's `REST_FRAMEWORK` settings), checked at compile
+/// time; expands to `pub struct Settings` implementing the runtime's `Settings` trait.
+///
+/// ```ignore
+/// // src/settings.rs
+/// drf::settings! {
+///     DEFAULT_AUTHENTICATION_CLASSES = [Session, Basic];
+///     DEFAULT_PERMISSION_CLASSES = [IsAuthenticated];
+///     TOKEN_KEYWORD = "Bearer";
+///     PASSWORD_ITERATIONS = 1_500_000;
+///     UNAUTHENTICATED_USER = crate::users::anonymous;
+///     DEFAULT_THROTTLE_CLASSES = [AnonRate, UserRate];
+///     DEFAULT_THROTTLE_RATES = { anon: "100/day", user: "1000/day" };
+/// }
+///
+/// // src/main.rs
+/// let router = Router::<settings::Settings>::new().route("/notes/", views::notes);
+/// ```
+///
+/// Every key is optional; one left out keeps DRF's default (`[Session, Basic]`, `[AllowAny]`,
+/// `"Token"`, Django's iteration count, the anonymous user, no auth). The lists take the same
+/// names, and are checked the same way, as the view attributes (lists may be written `[...]` or
+/// `(...)`). `UNAUTHENTICATED_USER` / `UNAUTHENTICATED_TOKEN` name functions returning `User` /
+/// `Auth`. Throttle classes and rates (`"N/PERIOD"`, PERIOD one of `s`, `sec`, `second`, `m`,
+/// `min`, `minute`, `h`, `hour`, `d`, `day`; or `None`) are checked but not enforced yet.
+#[proc_macro]
+pub fn settings(input: TokenStream) -> TokenStream {
+    settings::settings(input.into()).into()
+}

@@ -60,15 +60,6 @@ impl Kind {
         }
     }
 
-    /// The runtime trait a user type of this kind implements.
-    pub(crate) fn trait_name(self) -> &'static str {
-        match self {
-            Self::Scheme => "Authenticate",
-            Self::Permission => "Permission",
-            Self::Throttle => "Throttle",
-        }
-    }
-
     /// The `__private` function asserting that a user type is of this kind; `None` while the
     /// runtime has no such trait (throttles).
     pub(crate) fn assert_fn(self) -> Option<&'static str> {
@@ -120,7 +111,11 @@ pub(crate) static TABLE: &[Entry] = &[
     entry("AllowAny", Kind::Permission, "AllowAny"),
     entry("IsAuthenticated", Kind::Permission, "IsAuthenticated"),
     entry("IsAdminUser", Kind::Permission, "IsAdminUser"),
-    entry("IsAuthenticatedOrReadOnly", Kind::Permission, "IsAuthenticatedOrReadOnly"),
+    entry(
+        "IsAuthenticatedOrReadOnly",
+        Kind::Permission,
+        "IsAuthenticatedOrReadOnly",
+    ),
     entry("AnonRate", Kind::Throttle, "AnonRate"),
     entry("ScopedRate", Kind::Throttle, "ScopedRate"),
     entry("UserRate", Kind::Throttle, "UserRate"),
@@ -183,7 +178,11 @@ mod tests {
     #[test]
     fn names_are_unique() {
         for (i, a) in TABLE.iter().enumerate() {
-            assert!(TABLE[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
+            assert!(
+                TABLE[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
         }
     }
 
@@ -191,7 +190,10 @@ mod tests {
     fn drf_long_names_are_aliases() {
         assert_eq!(lookup("TokenAuthentication").unwrap().canonical, "Token");
         assert_eq!(lookup("BasicAuthentication").unwrap().canonical, "Basic");
-        assert_eq!(lookup("SessionAuthentication").unwrap().canonical, "Session");
+        assert_eq!(
+            lookup("SessionAuthentication").unwrap().canonical,
+            "Session"
+        );
         assert_eq!(lookup("UserRateThrottle").unwrap().canonical, "UserRate");
         assert_eq!(lookup("IsAdminUser").unwrap().kind, Kind::Permission);
         assert!(lookup("Bearer").is_none());
@@ -201,17 +203,32 @@ mod tests {
     fn near_misses_are_found_across_kinds() {
         assert_eq!(near_miss("Tokn", Kind::Scheme).unwrap().name, "Token");
         assert_eq!(near_miss("basic", Kind::Scheme).unwrap().name, "Basic");
-        assert_eq!(near_miss("IsAuthenticted", Kind::Scheme).unwrap().name, "IsAuthenticated");
-        assert_eq!(near_miss("isadminuser", Kind::Permission).unwrap().name, "IsAdminUser");
-        assert_eq!(near_miss("TokenAuthentiction", Kind::Scheme).unwrap().name, "TokenAuthentication");
+        assert_eq!(
+            near_miss("IsAuthenticted", Kind::Scheme).unwrap().name,
+            "IsAuthenticated"
+        );
+        assert_eq!(
+            near_miss("isadminuser", Kind::Permission).unwrap().name,
+            "IsAdminUser"
+        );
+        assert_eq!(
+            near_miss("TokenAuthentiction", Kind::Scheme).unwrap().name,
+            "TokenAuthentication"
+        );
         assert!(near_miss("Bearer", Kind::Scheme).is_none());
         assert!(near_miss("IsOwner", Kind::Permission).is_none());
-        assert!(near_miss("Token", Kind::Scheme).is_none(), "exact names are not near misses");
+        assert!(
+            near_miss("Token", Kind::Scheme).is_none(),
+            "exact names are not near misses"
+        );
     }
 
     #[test]
     fn short_names_are_listed_per_kind() {
-        assert_eq!(short_names(Kind::Scheme).collect::<Vec<_>>(), ["Basic", "Session", "Token"]);
+        assert_eq!(
+            short_names(Kind::Scheme).collect::<Vec<_>>(),
+            ["Basic", "Session", "Token"]
+        );
         assert_eq!(short_names(Kind::Permission).count(), 4);
     }
 }

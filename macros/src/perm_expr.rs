@@ -13,7 +13,6 @@ use crate::names::Kind;
 use crate::paths;
 
 /// A permission expression whose leaves are `L` (paths when parsed, [`ClassRef`] resolved).
-#[derive(Clone)]
 pub(crate) enum PermExpr<L> {
     /// A name.
     Leaf(L),
@@ -215,7 +214,10 @@ fn parse_primary(input: ParseStream<'_>) -> syn::Result<PermExpr<syn::Path>> {
     if matches!(text.as_str(), "&" | "|") {
         return Err(Msg::new(format!("missing permission before `{text}`")).at(span));
     }
-    Ok(PermExpr::Leaf(classes::parse_name(input, Kind::Permission)?))
+    Ok(PermExpr::Leaf(classes::parse_name(
+        input,
+        Kind::Permission,
+    )?))
 }
 
 /// After an operator: there must be an operand, not the end of the list.
@@ -265,7 +267,11 @@ fn after_operand(input: ParseStream<'_>) -> syn::Error {
         return err;
     }
     let (span, text) = describe_next(input);
-    Msg::new(format!("expected `,`, `&` or `|` after a permission, {}", found(&text))).at(span)
+    Msg::new(format!(
+        "expected `,`, `&` or `|` after a permission, {}",
+        found(&text)
+    ))
+    .at(span)
 }
 
 #[cfg(test)]
@@ -280,7 +286,10 @@ mod tests {
     }
 
     fn err(tokens: TokenStream) -> String {
-        parse(tokens).map(|ok| panic!("parsed: {ok:?}")).unwrap_err().to_string()
+        parse(tokens)
+            .map(|ok| panic!("parsed: {ok:?}"))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -318,22 +327,40 @@ mod tests {
         assert_eq!(err(quote!(A &)), "missing permission after `&`");
         assert_eq!(err(quote!(A |, B)), "missing permission after `|`");
         assert_eq!(err(quote!(!)), "missing permission after `!`");
-        assert_eq!(err(quote!(& A)), "missing permission before `&`");
+        assert_eq!(err(quote!(&A)), "missing permission before `&`");
         assert_eq!(err(quote!(A, | B)), "missing permission before `|`");
         assert_eq!(
             err(quote!(A & ())),
             "empty parentheses in a permission expression\n= help: write a permission inside them, or remove them"
         );
-        assert_eq!(err(quote!(A && B)), "`&&` is not a permission operator\n= help: use `&`");
-        assert_eq!(err(quote!(A || B)), "`||` is not a permission operator\n= help: use `|`");
-        assert_eq!(err(quote!(A and B)), "`and` is not a permission operator\n= help: use `&`");
+        assert_eq!(
+            err(quote!(A && B)),
+            "`&&` is not a permission operator\n= help: use `&`"
+        );
+        assert_eq!(
+            err(quote!(A || B)),
+            "`||` is not a permission operator\n= help: use `|`"
+        );
+        assert_eq!(
+            err(quote!(A and B)),
+            "`and` is not a permission operator\n= help: use `&`"
+        );
         assert_eq!(
             err(quote!(~A)),
             "`~` is not a permission operator\n= help: use `!` to negate, as in `!IsAdminUser`"
         );
-        assert_eq!(err(quote!(A B)), "expected `,`, `&` or `|` after a permission, found `B`");
-        assert_eq!(err(quote!((A B))), "expected `,`, `&` or `|` after a permission, found `B`");
-        assert_eq!(err(quote!(A != B)), "expected `,`, `&` or `|` after a permission, found `!=`");
+        assert_eq!(
+            err(quote!(A B)),
+            "expected `,`, `&` or `|` after a permission, found `B`"
+        );
+        assert_eq!(
+            err(quote!((A B))),
+            "expected `,`, `&` or `|` after a permission, found `B`"
+        );
+        assert_eq!(
+            err(quote!(A != B)),
+            "expected `,`, `&` or `|` after a permission, found `!=`"
+        );
         assert_eq!(err(quote!(A & 1)), "expected a permission, found `1`");
     }
 }

@@ -218,6 +218,13 @@ async fn drf_create_token_help_is_drfs() {
         help.stdout
             .contains("Reset existing User token and create a new one")
     );
+    // Django's `manage.py help <command>`.
+    let help = p.run(&["help", "drf_create_token"], "").await;
+    help.ok();
+    assert!(
+        help.stdout.starts_with("Create DRF Token for a given user"),
+        "{help:#?}"
+    );
 }
 
 #[tokio::test]

@@ -318,6 +318,14 @@ async fn announced_body_too_large_is_413_without_reading_it() {
 
     // Headers and the whole body written before reading: the client still gets the 413 (the
     // server lingers instead of resetting the connection).
+    // `Expect: 100-continue` (curl, for large bodies): 413 instead of `100 Continue`.
+    let (_s, r) = exchange(
+        &server,
+        b"POST /echo/ HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .await;
+    assert_eq!(r.status, 413);
+
     // 8 MB: more than the socket buffers hold, so the client is still writing when the
     // answer is sent.
     let mut request =

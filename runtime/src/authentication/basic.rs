@@ -3,7 +3,8 @@
 use http::HeaderValue;
 
 use super::header::{
-    Credentials, authorization_words, credentials_for, python_b64decode, utf8_or_latin1,
+    Credentials, authorization_bytes, credentials_for, python_b64decode, split_words,
+    utf8_or_latin1,
 };
 use super::{AuthResult, Authenticate, authenticate_credentials};
 use crate::error::ApiError;
@@ -36,7 +37,8 @@ impl Authenticate for Basic {
     const NAME: &'static str = "Basic";
 
     async fn authenticate(req: &Request) -> AuthResult {
-        let words = authorization_words(req.headers());
+        let raw = authorization_bytes(req.headers());
+        let words = split_words(&raw);
         let word = match credentials_for(&words, "basic") {
             Credentials::NotMine => return Ok(None),
             Credentials::Missing => {

@@ -3,6 +3,8 @@
 //! DRF reads the header as latin-1 bytes and splits it with Python's `bytes.split()`: runs of
 //! ASCII whitespace (space, `\t`, `\n`, `\v`, `\f`, `\r`) separate words.
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
@@ -13,12 +15,23 @@ pub fn split_words(raw: &[u8]) -> Vec<&[u8]> {
         .collect()
 }
 
-/// The words of the `Authorization` header (empty when absent).
-pub fn authorization_words(headers: &HeaderMap) -> Vec<&[u8]> {
-    headers
-        .get(AUTHORIZATION)
-        .map(|v| split_words(v.as_bytes()))
-        .unwrap_or_default()
+/// The `Authorization` header as DRF sees it behind a WSGI server: repeated headers are
+/// joined with `,` (so two sets of credentials are never silently reduced to one).
+pub fn authorization_bytes(headers: &HeaderMap) -> Cow<'_, [u8]> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(first) = values.next() else {
+        return Cow::Borrowed(&[]);
+    };
+    let mut rest = values.peekable();
+    if rest.peek().is_none() {
+        return Cow::Borrowed(first.as_bytes());
+    }
+    let mut joined = first.as_bytes().to_vec();
+    for v in rest {
+        joined.push(b',');
+        joined.extend_from_slice(v.as_bytes());
+    }
+    Cow::Owned(joined)
 }
 
 /// What a `<keyword> <credentials>` header holds, for a given keyword.

@@ -2,7 +2,7 @@
 
 use http::HeaderValue;
 
-use super::header::{Credentials, authorization_words, credentials_for};
+use super::header::{Credentials, authorization_bytes, credentials_for, split_words};
 use super::{AuthResult, Authenticate};
 use crate::error::ApiError;
 use crate::request::Request;
@@ -32,7 +32,8 @@ impl Authenticate for Token {
 /// Token authentication with any keyword: the body of [`Token`], for custom schemes such as
 /// `Bearer`.
 pub async fn authenticate_token_keyword(req: &Request, keyword: &str) -> AuthResult {
-    let words = authorization_words(req.headers());
+    let raw = authorization_bytes(req.headers());
+    let words = split_words(&raw);
     let word = match credentials_for(&words, keyword) {
         Credentials::NotMine => return Ok(None),
         Credentials::Missing => {

@@ -153,9 +153,15 @@ fn encode_reproduces_the_vectors_byte_for_byte() {
     );
 }
 
-/// The million-iteration vectors: one PBKDF2 run each (about 0.3 s at opt-level 3, which the
-/// workspace sets for the hash crates even in the dev profile).
+/// The million-iteration vectors: one PBKDF2 run each, about 0.2 s in release. In the dev
+/// profile they take several seconds each even though the workspace builds the hash crates at
+/// opt-level 3: the generic HMAC/PBKDF2 code is instantiated in this crate, at opt-level 0. So
+/// they run with `cargo test --release` (or `-- --ignored`).
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "1M+ PBKDF2 iterations take ~5 s each unoptimized; run with --release"
+)]
 fn django_default_iteration_vectors() {
     let started = Instant::now();
     // Django 6.1: the 1.5M hash is current, the others are rewritten.
@@ -330,12 +336,18 @@ fn identify_like_django() {
 #[test]
 fn failed_checks_cost_about_one_default_hash() {
     // Unknown hashes burn one default hash; a wrong password on a current hash costs the same.
-    let c = cfg(200_000);
+    let c = cfg(30_000);
     let encoded = make_password(PASSWORD, &c);
+    // The fastest of three runs, to be robust against a busy machine.
     let time = |f: &dyn Fn()| {
-        let t = Instant::now();
-        f();
-        t.elapsed()
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
     };
     let real = time(&|| assert!(!check_password("x", &encoded, &c).ok));
     let unusable = time(&|| assert!(!check_password("x", "!abc", &c).ok));

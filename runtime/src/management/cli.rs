@@ -6,8 +6,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     about = "Management commands of a drf application (Django's manage.py).",
-    arg_required_else_help = true,
-    disable_help_subcommand = true
+    arg_required_else_help = true
 )]
 pub(crate) struct Cli {
     /// Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose

@@ -75,6 +75,27 @@ impl From<DbError> for Failure {
 /// What a command returns.
 type Outcome = Result<(), Failure>;
 
+/// An application's whole `main`: starts the async runtime and runs the management command
+/// named on the command line (Django's `manage.py`).
+///
+/// ```ignore
+/// fn main() -> std::process::ExitCode {
+///     drf::management::main::<settings::Settings>(views::router)
+/// }
+/// ```
+pub fn main<S: Settings>(router: impl FnOnce() -> Router<S>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(execute(router())),
+        Err(e) => {
+            eprintln!("CommandError: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the management command named on the process's command line, with its standard streams
 /// and environment, and returns the exit status for `main` to return.
 ///
@@ -151,7 +172,7 @@ async fn run<S: Settings>(
         // The embedded database is created and migrated on first use.
         let report = app.db().migrate().await?;
         if !report.is_noop() {
-            tracing::info!(
+            tracing::debug!(
                 tables = report.created_tables.len(),
                 "created the missing tables of the SQLite database"
             );
@@ -214,10 +235,12 @@ async fn drf_create_token(app: &App, io: &mut CommandIo, username: &str, reset: 
 
 /// Installs a `tracing` subscriber on standard error unless the program installed one.
 fn init_tracing() {
+    use std::io::IsTerminal as _;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -19,10 +19,10 @@ const USERNAME_TAKEN: &str = "Error: That username is already taken.";
 const USERNAME_BLANK: &str = "Username cannot be blank.";
 const FIELD_BLANK: &str = "Error: This field cannot be blank.";
 
-/// Django's `AbstractBaseUser.normalize_username` applies NFKC. The standard library has no
-/// Unicode normalization, so the username is kept as typed (identical for ASCII names).
+/// Django's `AbstractBaseUser.normalize_username`: Unicode NFKC.
 fn normalize_username(username: &str) -> String {
-    username.to_owned()
+    use unicode_normalization::UnicodeNormalization;
+    username.nfkc().collect()
 }
 
 /// What `create_user` / `create_superuser` are given.
@@ -369,5 +369,15 @@ async fn get_pass(io: &mut CommandIo, prompt: &str) -> Result<String, Failure> {
             Err(Failure::Exit(1))
         }
         Err(e) => Err(Failure::command(format!("Cannot read the password: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod nfkc_tests {
+    #[test]
+    fn usernames_are_nfkc_normalized_as_django_does() {
+        assert_eq!(super::normalize_username("ﬁle"), "file");
+        assert_eq!(super::normalize_username("Ａlice"), "Alice");
+        assert_eq!(super::normalize_username("ünï"), "ünï");
     }
 }

@@ -1,0 +1,135 @@
+//! Every rule of a view, across attributes: the handler's signature, the methods, and the
+//! names of each list. Each independent error is recorded; nothing is emitted here.
+
+use syn::ext::IdentExt;
+use syn::{FnArg, ItemFn};
+
+use crate::classes::{self, ClassRef, Place, Seen};
+use crate::diag::{Ctxt, Msg, closest, list_code, path_text};
+use crate::names::Kind;
+use crate::perm_expr::PermExpr;
+use crate::view::parse::Input;
+use crate::view::spec::{METHODS, Shell, ViewSpec};
+use crate::view::text;
+
+/// Checks everything `input` says; the spec is meaningful only if `cx` holds no error.
+pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
+    signature(cx, &input.func);
+    let methods = methods(cx, input.methods.as_deref());
+    let authentication = input
+        .authentication
+        .map(|list| classes::resolve_list(cx, &list, Kind::Scheme, Place::Attribute));
+    let permission = input
+        .permission
+        .map(|list| permissions(cx, &list, Place::Attribute));
+    // Throttles are checked now and emitted once the runtime enforces them.
+    if let Some(list) = &input.throttle {
+        classes::resolve_list(cx, list, Kind::Throttle, Place::Attribute);
+    }
+    let fn_name = input.func.sig.ident.unraw().to_string();
+    let shell = Shell::new(input.func);
+    let description = text::description(&shell.doc_lines());
+    ViewSpec {
+        shell,
+        name: text::view_name(&fn_name),
+        description,
+        methods,
+        authentication,
+        permission,
+    }
+}
+
+/// The handler must be a plain `async fn`: no `self`, no generics, not `unsafe`.
+fn signature(cx: &Ctxt, func: &ItemFn) {
+    let sig = &func.sig;
+    let name = &sig.ident;
+    if sig.asyncness.is_none() {
+        cx.error_at(
+            sig.fn_token.span,
+            Msg::new("`#[api_view]` handlers must be `async fn`")
+                .help(format!("write `async fn {name}(...)`")),
+        );
+    }
+    if let Some(FnArg::Receiver(receiver)) = sig.inputs.first() {
+        cx.error_spanned_by(
+            receiver,
+            Msg::new("`#[api_view]` handlers cannot take `self`")
+                .help("make it a free function, outside any `impl` block"),
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &sig.generics,
+            Msg::new("`#[api_view]` handlers cannot be generic")
+                .note("the view is one type with one handler; arguments are taken from the request by their concrete types"),
+        );
+    } else if let Some(where_clause) = &sig.generics.where_clause {
+        cx.error_spanned_by(
+            where_clause,
+            Msg::new("`#[api_view]` handlers cannot have a `where` clause"),
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        cx.error_spanned_by(
+            unsafety,
+            Msg::new("`#[api_view]` handlers cannot be `unsafe`")
+                .help("call unsafe code from inside a safe handler"),
+        );
+    }
+}
+
+/// The methods as `Method` constants: upper case, known, not repeated. A bare `#[api_view]`
+/// answers GET, as DRF's `@api_view()`.
+fn methods(cx: &Ctxt, written: Option<&[syn::Ident]>) -> Vec<&'static str> {
+    let Some(written) = written else {
+        return vec!["GET"];
+    };
+    let mut out: Vec<&'static str> = Vec::new();
+    for ident in written {
+        let name = ident.unraw().to_string();
+        let Some(method) = METHODS.iter().find(|m| **m == name) else {
+            let upper = name.to_uppercase();
+            let msg = Msg::new(format!("unknown HTTP method `{name}`"));
+            let msg = if METHODS.contains(&upper.as_str()) {
+                msg.help(format!("write `{upper}`"))
+            } else if let Some(near) = closest(&upper, METHODS) {
+                msg.help(format!("did you mean `{near}`?"))
+            } else {
+                msg.note(format!("the methods are {}", list_code(METHODS)))
+            };
+            cx.error_spanned_by(ident, msg);
+            continue;
+        };
+        if out.contains(method) {
+            cx.error_spanned_by(
+                ident,
+                Msg::new(format!("duplicate HTTP method `{name}`"))
+                    .note(format!("`{name}` is already listed")),
+            );
+            continue;
+        }
+        out.push(method);
+    }
+    out
+}
+
+/// Resolves every name of a permission list, and reports an expression listed twice.
+pub(crate) fn permissions(
+    cx: &Ctxt,
+    list: &[PermExpr<syn::Path>],
+    place: Place,
+) -> Vec<PermExpr<ClassRef>> {
+    let mut seen = Seen::new(Kind::Permission);
+    let mut out = Vec::new();
+    for expr in list {
+        let resolved =
+            expr.try_map(&mut |path| classes::resolve(cx, path, Kind::Permission, place));
+        if let Some(resolved) = resolved {
+            let written = expr.text(&path_text);
+            let key = resolved.key(&ClassRef::key);
+            seen.check(cx, key, written, expr);
+            out.push(resolved);
+        }
+    }
+    out
+}

@@ -1,0 +1,171 @@
+//! Syntax only: the arguments of `#[api_view]` and of the sibling attributes it drains from
+//! the function. Each attribute fails fast on its own; its error goes into the [`Ctxt`] and
+//! parsing of the others goes on.
+
+use proc_macro2::{Ident, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::{Attribute, ItemFn, LitStr, Meta, Token};
+
+use crate::classes;
+use crate::diag::{Ctxt, Msg, describe_next, found};
+use crate::names::Kind;
+use crate::perm_expr::{self, PermExpr};
+
+/// The attributes `#[api_view]` reads, by the last segment of their path.
+pub(crate) const API_VIEW: &str = "api_view";
+/// The sibling attributes `#[api_view]` drains.
+const SIBLINGS: [Kind; 3] = [Kind::Scheme, Kind::Permission, Kind::Throttle];
+
+/// What `#[api_view]` and its siblings say, before any meaning is given to names.
+pub(crate) struct Input {
+    /// The function, without the drained attributes.
+    pub(crate) func: ItemFn,
+    /// The methods as written; `None` for a bare `#[api_view]` (GET, as DRF).
+    pub(crate) methods: Option<Vec<Ident>>,
+    /// `#[authentication_classes(...)]`, if given.
+    pub(crate) authentication: Option<Vec<syn::Path>>,
+    /// `#[permission_classes(...)]`, if given.
+    pub(crate) permission: Option<Vec<PermExpr<syn::Path>>>,
+    /// `#[throttle_classes(...)]`, if given.
+    pub(crate) throttle: Option<Vec<syn::Path>>,
+}
+
+/// The last segment of an attribute's path (`drf::permission_classes` → `permission_classes`).
+pub(crate) fn attr_name(attr: &Attribute) -> Option<String> {
+    attr.path().segments.last().map(|s| s.ident.to_string())
+}
+
+impl Input {
+    /// Reads `#[api_view(args)]` and drains the siblings from `func`.
+    pub(crate) fn from_syn(cx: &Ctxt, args: TokenStream, mut func: ItemFn) -> Self {
+        let methods = if args.is_empty() {
+            None
+        } else {
+            parse_methods.parse2(args).map_err(|e| cx.syn_error(e)).ok()
+        };
+        let mut input = Self {
+            func: ItemFn {
+                attrs: Vec::new(),
+                ..func.clone()
+            },
+            methods,
+            authentication: None,
+            permission: None,
+            throttle: None,
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for attr in std::mem::take(&mut func.attrs) {
+            let name = attr_name(&attr).unwrap_or_default();
+            let kind = SIBLINGS.into_iter().find(|k| k.attribute() == name);
+            if kind.is_none() && name != API_VIEW {
+                input.func.attrs.push(attr);
+                continue;
+            }
+            if name == API_VIEW || seen.contains(&name) {
+                let help = match kind {
+                    Some(k) => format!("merge the lists into one `#[{}(...)]`", k.attribute()),
+                    None => "list every method in one `#[api_view(...)]`".to_owned(),
+                };
+                cx.error_spanned_by(
+                    attr.path(),
+                    Msg::new(format!("duplicate `#[{name}]` attribute")).help(help),
+                );
+                continue;
+            }
+            seen.push(name);
+            let Some(kind) = kind else { continue };
+            let Some(tokens) = list_tokens(cx, &attr, kind) else {
+                continue;
+            };
+            match kind {
+                Kind::Scheme => {
+                    input.authentication = parse_classes(cx, tokens, kind);
+                }
+                Kind::Throttle => {
+                    input.throttle = parse_classes(cx, tokens, kind);
+                }
+                Kind::Permission => {
+                    input.permission = perm_expr::parse_list
+                        .parse2(tokens)
+                        .map_err(|e| cx.syn_error(e))
+                        .ok();
+                }
+            }
+        }
+        input
+    }
+}
+
+fn parse_classes(cx: &Ctxt, tokens: TokenStream, kind: Kind) -> Option<Vec<syn::Path>> {
+    (|input: ParseStream<'_>| classes::parse_names(input, kind))
+        .parse2(tokens)
+        .map_err(|e| cx.syn_error(e))
+        .ok()
+}
+
+/// The tokens inside `#[x(...)]`; any other form is an error.
+fn list_tokens(cx: &Ctxt, attr: &Attribute, kind: Kind) -> Option<TokenStream> {
+    if let Meta::List(list) = &attr.meta {
+        if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) {
+            return Some(list.tokens.clone());
+        }
+    }
+    let name = kind.attribute();
+    let example = match kind {
+        Kind::Scheme => "Token, Basic",
+        Kind::Permission => "IsAuthenticated",
+        Kind::Throttle => "UserRate",
+    };
+    cx.error_spanned_by(
+        attr,
+        Msg::new(format!(
+            "`#[{name}]` expects a parenthesized list of {}",
+            kind.plural()
+        ))
+        .help(format!(
+            "write `#[{name}({example})]`, or `#[{name}()]` for none"
+        )),
+    );
+    None
+}
+
+/// `GET, POST`: identifiers separated by commas. Their meaning is checked later.
+fn parse_methods(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        if input.peek(LitStr) {
+            let lit: LitStr = input.parse()?;
+            return Err(
+                Msg::new(format!("expected an HTTP method, found `{}`", lit.token()))
+                    .help(format!(
+                        "write `{}` without quotes",
+                        lit.value().to_uppercase()
+                    ))
+                    .at(lit.span()),
+            );
+        }
+        if !input.peek(syn::Ident) {
+            let (span, text) = describe_next(input);
+            let mut msg = Msg::new(format!("expected an HTTP method, {}", found(&text)));
+            if text == "[" {
+                msg = msg.help("list the methods without brackets: `#[api_view(GET, POST)]`");
+            }
+            return Err(msg.at(span));
+        }
+        out.push(input.parse()?);
+        if input.is_empty() {
+            break;
+        }
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            continue;
+        }
+        let (span, text) = describe_next(input);
+        return Err(Msg::new(format!(
+            "expected `,` between HTTP methods, {}",
+            found(&text)
+        ))
+        .at(span));
+    }
+    Ok(out)
+}
