@@ -17,8 +17,5 @@
 //! it alone.
 #![forbid(unsafe_code)]
 
-// Lets code inside this crate use the macros, whose expansions name `::drf`.
-extern crate self as drf;
-
 pub use drf_macros::{api_view, authentication_classes, permission_classes, settings};
 pub use drf_runtime::*;

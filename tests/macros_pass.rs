@@ -140,8 +140,8 @@ async fn open(user: User) -> Json<Value> {
 
 #[api_view]
 #[permission_classes(AllowAny)]
-async fn bare() -> &'static str {
-    "ok"
+async fn bare() -> Json<Value> {
+    Json("ok".into())
 }
 
 #[derive(Deserialize)]
@@ -152,7 +152,7 @@ struct NewNote {
 #[api_view(POST, PUT)]
 #[authentication_classes(ApiKey)]
 #[permission_classes(IsAuthenticated)]
-async fn note(
+async fn note_detail(
     Path(id): Path<i64>,
     Json(note): Json<NewNote>,
     Data(data): Data,
@@ -186,7 +186,7 @@ async fn client() -> (APIClient<Settings>, drf::App) {
         .route("/defaults/", defaults)
         .route("/open/", open)
         .route("/bare/", bare)
-        .route("/notes/<int:id>/", note);
+        .route("/notes/<int:id>/", note_detail);
     (APIClient::new(router, app.clone()), app)
 }
 

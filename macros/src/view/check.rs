@@ -27,6 +27,7 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
         classes::resolve_list(cx, list, Kind::Throttle, Place::Attribute);
     }
     let fn_name = input.func.sig.ident.unraw().to_string();
+    let drained = input.drained;
     let shell = Shell::new(input.func);
     let description = text::description(&shell.doc_lines());
     ViewSpec {
@@ -36,6 +37,7 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
         methods,
         authentication,
         permission,
+        drained,
     }
 }
 

@@ -31,9 +31,14 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
         Some(list) => explicit(list.iter().map(|e| e.to_type())),
     };
     let call_handler = paths::call_handler();
-    // Spanned at the function's name: a handler the runtime cannot call is reported there.
-    let handle = handle_fn(|req| quote_spanned!(ident.span()=> #call_handler(Self::handler, #req)));
+    // Spanned at the function's name: a handler the runtime cannot call is reported there,
+    // once (the signature's bounds and the call share the span, so rustc merges them).
+    let handle = handle_fn(
+        ident.span(),
+        |req| quote!(#call_handler(Self::handler, #req)),
+    );
     let assertions = assertions(spec, &cfgs);
+    let uses = crate::view::parse::uses(&spec.drained, &shell.cfgs);
     let items = shell_items(shell, false);
     quote! {
         #items
@@ -50,6 +55,7 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
         }
 
         #assertions
+        #uses
     }
 }
 
@@ -62,12 +68,12 @@ fn explicit(types: impl Iterator<Item = TokenStream>) -> TokenStream {
 
 /// `fn handle(__req: Request) -> impl Future<…> + Send { body(__req) }`; the local is
 /// mixed-site, so no user name can capture it.
-pub(crate) fn handle_fn(body: impl FnOnce(&Ident) -> TokenStream) -> TokenStream {
-    let req = Ident::new("__req", Span::mixed_site());
+pub(crate) fn handle_fn(span: Span, body: impl FnOnce(&Ident) -> TokenStream) -> TokenStream {
+    let req = Ident::new("__req", Span::mixed_site().located_at(span));
     let (request, response, api_error) = (paths::request(), paths::response(), paths::api_error());
     let (future, result, send) = (paths::future(), paths::result(), paths::send());
     let body = body(&req);
-    quote! {
+    quote_spanned! {span=>
         fn handle(#req: #request) -> impl #future<Output = #result<#response, #api_error>> + #send {
             #body
         }

@@ -11,7 +11,7 @@ use crate::view::expand::{handle_fn, shell_items};
 use crate::view::spec::Shell;
 
 /// The error and a quiet stand-in for the view.
-pub(crate) fn fallback(func: ItemFn, error: &syn::Error) -> TokenStream {
+pub(crate) fn fallback(func: ItemFn, drained: &[syn::Path], error: &syn::Error) -> TokenStream {
     let error = error.to_compile_error();
     // A method (`self` receiver) stays where it was: a struct cannot be declared in an `impl`.
     if func.sig.receiver().is_some() {
@@ -22,8 +22,9 @@ pub(crate) fn fallback(func: ItemFn, error: &syn::Error) -> TokenStream {
     let ident = &shell.func.sig.ident;
     let (view, method, from_settings) = (paths::view(), paths::method(), paths::from_settings());
     let pending = paths::pending();
-    let handle = handle_fn(|req| quote!(let _ = #req; #pending()));
+    let handle = handle_fn(ident.span(), |req| quote!(let _ = #req; #pending()));
     let items = shell_items(&shell, true);
+    let uses = crate::view::parse::uses(drained, cfgs);
     quote! {
         #error
         #items
@@ -37,5 +38,7 @@ pub(crate) fn fallback(func: ItemFn, error: &syn::Error) -> TokenStream {
             type Permission = #from_settings;
             #handle
         }
+
+        #uses
     }
 }

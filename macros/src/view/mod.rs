@@ -37,10 +37,11 @@ pub(crate) fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let input = parse::Input::from_syn(&cx, args, func);
     let unchanged = input.func.clone();
+    let drained = input.drained.clone();
     let spec = check::check(&cx, input);
     match cx.check() {
         Ok(()) => expand::expand(&spec),
-        Err(error) => fallback::fallback(unchanged, &error),
+        Err(error) => fallback::fallback(unchanged, &drained, &error),
     }
 }
 

@@ -28,6 +28,8 @@ pub(crate) struct Input {
     pub(crate) permission: Option<Vec<PermExpr<syn::Path>>>,
     /// `#[throttle_classes(...)]`, if given.
     pub(crate) throttle: Option<Vec<syn::Path>>,
+    /// The paths of the drained attributes, as written (see [`uses`]).
+    pub(crate) drained: Vec<syn::Path>,
 }
 
 /// The last segment of an attribute's path (`drf::permission_classes` → `permission_classes`).
@@ -52,6 +54,7 @@ impl Input {
             authentication: None,
             permission: None,
             throttle: None,
+            drained: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
         for attr in std::mem::take(&mut func.attrs) {
@@ -74,6 +77,7 @@ impl Input {
             }
             seen.push(name);
             let Some(kind) = kind else { continue };
+            input.drained.push(attr.path().clone());
             let Some(tokens) = list_tokens(cx, &attr, kind) else {
                 continue;
             };
@@ -168,4 +172,20 @@ fn parse_methods(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
         .at(span));
     }
     Ok(out)
+}
+
+/// `use authentication_classes as _;` for each drained attribute, as written: the attribute
+/// never reaches name resolution, and this keeps the user's import of it from being reported
+/// unused (and a path to nothing from passing silently).
+pub(crate) fn uses(drained: &[syn::Path], cfgs: &[syn::Attribute]) -> TokenStream {
+    drained
+        .iter()
+        .map(|path| {
+            quote::quote! {
+                #(#cfgs)*
+                #[allow(unused_imports)]
+                use #path as _;
+            }
+        })
+        .collect()
 }

@@ -69,4 +69,6 @@ pub(crate) struct ViewSpec {
     pub(crate) authentication: Option<Vec<ClassRef>>,
     /// The permissions (each entry an expression); `None` uses the settings' default.
     pub(crate) permission: Option<Vec<PermExpr<ClassRef>>>,
+    /// The paths of the drained sibling attributes.
+    pub(crate) drained: Vec<syn::Path>,
 }

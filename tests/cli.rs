@@ -1,0 +1,285 @@
+//! The conformance example as a real program: its management commands and `runserver`,
+//! against a database that Django's own `migrate` created.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{FIXTURE_ITERATIONS, TempDir, raw_request};
+
+const ALICE_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// `target/<profile>/examples/conformance`, built by `cargo test` with the other targets.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let bin = profile_dir.join("examples").join("conformance");
+    assert!(
+        bin.exists(),
+        "{} is missing: `cargo test` builds the examples",
+        bin.display()
+    );
+    bin
+}
+
+struct Env {
+    _dir: TempDir,
+    url: String,
+}
+
+impl Env {
+    fn new(label: &str) -> Self {
+        let dir = TempDir::new(label);
+        let db = dir.0.join("db.sqlite3");
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/django52.sqlite3"
+            ),
+            &db,
+        )
+        .unwrap();
+        Self {
+            url: format!("sqlite://{}", db.display()),
+            _dir: dir,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(example_binary());
+        c.args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("SECRET_KEY", "test-secret-key-for-vectors")
+            .env("PASSWORD_ITERATIONS", FIXTURE_ITERATIONS.to_string())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run the example")
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn migrate_leaves_a_django_database_alone() {
+    let env = Env::new("cli-migrate");
+    let out = env.run(&["migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("No migrations to apply."),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn drf_create_token_prints_what_drf_prints() {
+    let env = Env::new("cli-token");
+    let out = env.run(&["drf_create_token", "alice"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        format!("Generated token {ALICE_KEY} for user alice\n")
+    );
+
+    let out = env.run(&["drf_create_token", "NOBODY"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "CommandError: Cannot create the Token: user NOBODY does not exist\n"
+    );
+    assert_eq!(text(&out.stdout), "");
+
+    let first = env.run(&["drf_create_token", "bob"]);
+    let again = env.run(&["drf_create_token", "bob"]);
+    assert_eq!(
+        text(&first.stdout),
+        text(&again.stdout),
+        "the same key every time"
+    );
+    let key = text(&first.stdout)
+        .strip_prefix("Generated token ")
+        .and_then(|r| r.strip_suffix(" for user bob\n"))
+        .map(str::to_owned)
+        .expect("the DRF line");
+    assert_eq!(key.len(), 40);
+    assert!(
+        key.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    );
+
+    let out = env.run(&["drf_create_token", "--bogus"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "argument errors exit 2 as argparse does"
+    );
+}
+
+struct Running {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Running {
+    fn start(env: &Env) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = env
+            .command(&["runserver", &format!("127.0.0.1:{port}")])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn runserver");
+        let stderr = child.stderr.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stderr).read_line(&mut line).unwrap();
+        assert!(
+            line.contains(&format!("127.0.0.1:{port}")),
+            "first stderr line names the address: {line:?}"
+        );
+        Self {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        }
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "runserver did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+async fn get_token(addr: SocketAddr, key: &str) -> (u16, serde_json::Value) {
+    let r = raw_request(
+        addr,
+        "GET",
+        "/token/",
+        &[("Authorization".into(), format!("Token {key}").into_bytes())],
+        None,
+        None,
+    )
+    .await;
+    (r.status, r.json())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_token_stops_working_at_once() {
+    let env = Env::new("cli-server");
+    let server = Running::start(&env);
+    let (status, body) = get_token(server.addr, ALICE_KEY).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["username"], "alice");
+
+    let out = env.run(&["drf_create_token", "-r", "alice"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let new_key = text(&out.stdout)[16..56].to_owned();
+    assert_ne!(new_key, ALICE_KEY);
+
+    let (status, body) = get_token(server.addr, ALICE_KEY).await;
+    assert_eq!(status, 401);
+    assert_eq!(body, serde_json::json!({"detail": "Invalid token."}));
+    let (status, body) = get_token(server.addr, &new_key).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["auth"], new_key.as_str());
+
+    assert!(
+        server.terminate().success(),
+        "runserver exits 0 after SIGTERM"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_created_by_commands_log_in_over_http() {
+    let env = Env::new("cli-users");
+    let out = env
+        .command(&[
+            "createuser",
+            "dave",
+            "--email",
+            "Dave@EXAMPLE.com",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"dave-secret-1\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = env.run(&["createuser", "dave", "--password", "x"]);
+    assert_eq!(out.status.code(), Some(1), "a taken username is an error");
+
+    let out = env
+        .command(&[
+            "createsuperuser",
+            "--username",
+            "root",
+            "--email",
+            "root@example.com",
+            "--noinput",
+        ])
+        .env("DJANGO_SUPERUSER_PASSWORD", "root-secret-1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Superuser created successfully."));
+
+    let server = Running::start(&env);
+    for (user, pw, path, status) in [
+        ("dave", "dave-secret-1", "/basic/", 200),
+        ("dave", "wrong", "/basic/", 401),
+        ("dave", "dave-secret-1", "/admin-only/", 403),
+        ("root", "root-secret-1", "/admin-only/", 200),
+    ] {
+        use base64::Engine;
+        let cred = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"));
+        let r = raw_request(
+            server.addr,
+            "GET",
+            path,
+            &[("Authorization".into(), format!("Basic {cred}").into_bytes())],
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, status, "{user} on {path}: {:?}", text(&r.body));
+    }
+    assert!(server.terminate().success());
+}

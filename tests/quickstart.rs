@@ -1,0 +1,100 @@
+//! The quickstart API end to end: token login, notes, the owner-only object permission.
+
+#[path = "../examples/quickstart/notes.rs"]
+#[allow(dead_code)]
+mod notes;
+#[path = "../examples/quickstart/settings.rs"]
+mod settings;
+#[path = "../examples/quickstart/views.rs"]
+mod views;
+
+use drf::test_client::{APIClient, create_user, test_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn notes_are_private_to_their_owner() {
+    let app = test_app().await;
+    notes::create_table(&app).await.unwrap();
+    create_user(&app, "alice", "alice-pass").await;
+    create_user(&app, "bob", "bob-pass").await;
+    let mut c = APIClient::new(views::router(), app);
+
+    let r = c.get("/notes/").send().await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("www-authenticate"), Some("Token"));
+
+    let r = c
+        .post("/api-token-auth/")
+        .form(&[("username", "alice"), ("password", "alice-pass")])
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let alice_token = r.json()["token"].as_str().unwrap().to_owned();
+    let bob_token = c
+        .post("/api-token-auth/")
+        .json(&json!({"username": "bob", "password": "bob-pass"}))
+        .send()
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    c.credentials(&format!("Token {alice_token}"));
+    let r = c
+        .post("/notes/")
+        .json(&json!({"title": " groceries ", "body": "milk"}))
+        .send()
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.json(),
+        json!({"id": 1, "owner": "alice", "title": "groceries", "body": "milk"})
+    );
+    let r = c.post("/notes/").json(&json!({"title": "  "})).send().await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json(), json!({"title": ["This field may not be blank."]}));
+    let r = c.post("/notes/").json(&json!({"body": "x"})).send().await;
+    assert_eq!(r.json(), json!({"title": ["This field is required."]}));
+    assert_eq!(
+        c.get("/notes/")
+            .send()
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let r = c.get("/me/").send().await;
+    assert_eq!(r.json()["username"], "alice");
+
+    c.credentials(&format!("Token {bob_token}"));
+    assert_eq!(c.get("/notes/").send().await.json(), json!([]));
+    let r = c.get("/notes/1/").send().await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.json(),
+        json!({"detail": "You do not have permission to perform this action."})
+    );
+    assert_eq!(c.delete("/notes/1/").send().await.status, 403);
+    assert_eq!(c.get("/notes/99/").send().await.status, 404);
+
+    c.credentials(&format!("Token {alice_token}"));
+    let r = c
+        .put("/notes/1/")
+        .json(&json!({"title": "shopping", "body": "milk, eggs"}))
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["title"], "shopping");
+    assert_eq!(c.delete("/notes/1/").send().await.status, 204);
+    assert_eq!(c.get("/notes/1/").send().await.status, 404);
+    let r = c.request("PATCH", "/notes/1/").send().await;
+    assert_eq!(
+        r.status, 405,
+        "the method check comes before the handler's lookup"
+    );
+    assert_eq!(r.json(), json!({"detail": "Method \"PATCH\" not allowed."}));
+    assert_eq!(r.header("allow"), Some("GET, PUT, DELETE, OPTIONS"));
+}
