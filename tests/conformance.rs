@@ -5,8 +5,9 @@
 //! answers. This test starts `examples/conformance` over real HTTP on a copy of a database that
 //! Django's own `migrate` created (`tests/fixtures/django52.sqlite3`, users and tokens made by
 //! Django), replays every case in order, and compares status, body, `WWW-Authenticate`,
-//! `Allow` (as a set, since DRF's order comes from a Python set), `Content-Type`, `Vary` and
-//! `Location`.
+//! `Allow` (as a set, since DRF's order comes from a Python set), `Content-Type`, `Vary`,
+//! `Location` and `Set-Cookie` (names, values through placeholders, and attributes; the
+//! `expires` date only by shape).
 
 #[path = "../examples/conformance/settings.rs"]
 mod settings;
@@ -23,9 +24,9 @@ use serde_json::Value;
 use common::{RawResponse, fixture_app, raw_request, start_server};
 
 /// Endpoints whose issues are still open: their cases are not replayed yet.
-const NOT_YET: [&str; 4] = ["/session/", "/session-login/", "/throttled/", "/scoped/"];
+const NOT_YET: [&str; 2] = ["/throttled/", "/scoped/"];
 /// Recorded groups that need Django sessions or throttling (open issues), on any endpoint.
-const NOT_YET_GROUPS: [&str; 2] = ["session", "throttle"];
+const NOT_YET_GROUPS: [&str; 1] = ["throttle"];
 
 /// Cases where DRF's answer came from Django's development server rather than from DRF, with
 /// the reason we answer differently. The test fails if any of them starts matching, so the
@@ -71,6 +72,7 @@ struct Case {
     content_type: Option<String>,
     status: u16,
     response_headers: HashMap<String, String>,
+    set_cookies: Vec<String>,
     response_body: String,
 }
 
@@ -115,6 +117,10 @@ fn load_cases() -> Vec<Case> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
                     .collect(),
+                set_cookies: v["response_headers"]["set-cookie"]
+                    .as_array()
+                    .map(|a| a.iter().map(|c| c.as_str().unwrap().to_owned()).collect())
+                    .unwrap_or_default(),
                 response_body: v["response_body"].as_str().unwrap().to_owned(),
             }
         })
@@ -128,11 +134,38 @@ fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Placeholders in the recording (`<KEY>`: a token DRF generated) bound to our values.
+/// The address the recording was made against (in `Origin` headers), bound to ours.
+const RECORDED_HOST: &str = "127.0.0.1:18765";
+
+/// Placeholders in the recording (`<KEY>`: a token DRF generated; `<SESSIONID>`,
+/// `<CSRFSECRET>`: cookie values set at login) bound to our values.
 #[derive(Default)]
 struct Bindings(HashMap<String, String>);
 
 impl Bindings {
+    /// Binds the cookie-value placeholders of DRF's `Set-Cookie` headers to the values of
+    /// ours with the same cookie name.
+    fn learn_cookies(&mut self, expected: &[String], ours: &[String]) {
+        for e in expected {
+            let Some((name, value)) = e.split(';').next().and_then(|nv| nv.split_once('=')) else {
+                continue;
+            };
+            if !(value.starts_with('<') && value.ends_with('>')) || self.0.contains_key(value) {
+                continue;
+            }
+            let found = ours.iter().find_map(|o| {
+                o.split(';')
+                    .next()
+                    .and_then(|nv| nv.split_once('='))
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_owned())
+            });
+            if let Some(v) = found {
+                self.0.insert(value.to_owned(), v);
+            }
+        }
+    }
+
     fn apply(&self, s: &str) -> String {
         let mut out = s.to_owned();
         for (k, v) in &self.0 {
@@ -159,6 +192,25 @@ impl Bindings {
 
 fn allow_set(s: &str) -> BTreeSet<String> {
     s.split(',').map(|m| m.trim().to_owned()).collect()
+}
+
+/// Compares `Set-Cookie` headers in order: same name and value (placeholders bound), same
+/// attributes; an `expires=<EXPIRES>` of DRF's matches any HTTP date.
+fn compare_cookies(expected: &[String], ours: &[String]) -> Option<String> {
+    let same = expected.len() == ours.len()
+        && expected.iter().zip(ours).all(|(e, o)| {
+            let (e, o): (Vec<&str>, Vec<&str>) = (e.split("; ").collect(), o.split("; ").collect());
+            e.len() == o.len()
+                && e.iter().zip(&o).all(|(ea, oa)| {
+                    if *ea == "expires=<EXPIRES>" {
+                        oa.strip_prefix("expires=")
+                            .is_some_and(|d| d.len() == 29 && d.ends_with(" GMT"))
+                    } else {
+                        ea == oa
+                    }
+                })
+        });
+    (!same).then(|| format!("set-cookie {ours:?} (DRF: {expected:?})"))
 }
 
 fn compare(case: &Case, expected_body: &str, got: &RawResponse) -> Vec<String> {
@@ -190,6 +242,9 @@ async fn conformance_app_answers_as_drf_does() {
     let (app, _dir) = fixture_app("conformance").await;
     let server = start_server(views::router(), app).await;
     let mut bindings = Bindings::default();
+    bindings
+        .0
+        .insert(RECORDED_HOST.to_owned(), server.addr.to_string());
     let mut failures = Vec::new();
     let mut divergent = Vec::new();
     let mut replayed = 0;
@@ -215,18 +270,32 @@ async fn conformance_app_answers_as_drf_does() {
                 (k.clone(), raw)
             })
             .collect();
+        let body = case.body.as_ref().map(|b| match std::str::from_utf8(b) {
+            Ok(text) => bindings.apply(text).into_bytes(),
+            Err(_) => b.clone(),
+        });
         let got = raw_request(
             server.addr,
             &case.method,
             &case.path,
             &headers,
             case.content_type.as_deref(),
-            case.body.as_deref(),
+            body.as_deref(),
         )
         .await;
         bindings.learn(&case.response_body, &String::from_utf8_lossy(&got.body));
+        let our_cookies: Vec<String> = got
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .map(|(_, v)| v.clone())
+            .collect();
+        bindings.learn_cookies(&case.set_cookies, &our_cookies);
         let expected = bindings.apply(&case.response_body);
-        let problems = compare(case, &expected, &got);
+        let mut problems = compare(case, &expected, &got);
+        let expected_cookies: Vec<String> =
+            case.set_cookies.iter().map(|c| bindings.apply(c)).collect();
+        problems.extend(compare_cookies(&expected_cookies, &our_cookies));
         replayed += 1;
         match SERVER_DIVERGENCES.iter().find(|(n, _)| *n == case.name) {
             Some((name, why)) => {
@@ -245,6 +314,19 @@ async fn conformance_app_answers_as_drf_does() {
         }
     }
     server.stop().await;
+    let sessionid = bindings.0.get("<SESSIONID>").cloned().unwrap_or_default();
+    assert!(
+        sessionid.len() == 32
+            && sessionid
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+        "session key {sessionid:?} is not 32 characters of a-z0-9"
+    );
+    let csrf = bindings.0.get("<CSRFSECRET>").cloned().unwrap_or_default();
+    assert!(
+        csrf.len() == 32 && csrf.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "CSRF secret {csrf:?} is not 32 characters of a-zA-Z0-9"
+    );
     eprintln!(
         "conformance: {replayed} cases replayed, {} known server divergences:",
         divergent.len()

@@ -17,13 +17,15 @@ use drf::test_client::{
 use drf::view::{Explicit, FromSettings};
 use drf::{
     Config, Data, Settings as _, View, api_view, authentication_classes, permission_classes,
+    throttle_classes,
 };
 use serde::Deserialize;
 use serde_json::Value;
 
 /// A scheme of this test: `X-Api-Key: <name>` authenticates a user of that name, with the key
 /// as a custom credential. A bare name that is not a built-in is a user type.
-struct ApiKey;
+#[derive(Debug)]
+pub struct ApiKey;
 
 impl Authenticate for ApiKey {
     const NAME: &'static str = "ApiKey";
@@ -52,6 +54,7 @@ mod perms {
     use super::*;
 
     /// Allows requests carrying `X-Teapot`; named by path in the attributes.
+    #[derive(Debug)]
     pub struct HasTeapot;
 
     impl Permission for HasTeapot {
@@ -119,9 +122,19 @@ async fn not_admin(user: User) -> Json<Value> {
 
 #[api_view(GET)]
 #[authentication_classes(ApiKey)]
-#[permission_classes(perms::HasTeapot | (IsAdminUser & !AllowAny), self::perms::HasTeapot | IsAuthenticated)]
+#[permission_classes(
+    perms::HasTeapot | (IsAuthenticated & !IsAdminUser),
+    self::perms::HasTeapot | IsAuthenticated,
+)]
 async fn teapot(user: User, auth: Auth) -> Json<Value> {
     Json(who(&user, &auth))
+}
+
+#[api_view(GET)]
+#[authentication_classes(self::ApiKey)]
+#[permission_classes(crate::perms::HasTeapot, AllowAny)]
+async fn teapot_only() -> Json<Value> {
+    Json("short and stout".into())
 }
 
 /// Uses the defaults of `settings!`.
@@ -183,6 +196,7 @@ async fn client() -> (APIClient<Settings>, drf::App) {
         .route("/token-basic/", token_basic)
         .route("/not-admin/", not_admin)
         .route("/teapot/", teapot)
+        .route("/teapot-only/", teapot_only)
         .route("/defaults/", defaults)
         .route("/open/", open)
         .route("/bare/", bare)
@@ -224,9 +238,17 @@ fn lists_expand_to_the_runtime_types() {
     assert!(same::<
         <teapot as View>::Permission,
         Explicit<(
-            Or<perms::HasTeapot, And<IsAdminUser, Not<AllowAny>>>,
+            Or<perms::HasTeapot, And<IsAuthenticated, Not<IsAdminUser>>>,
             Or<perms::HasTeapot, IsAuthenticated>,
         )>,
+    >());
+    assert!(same::<
+        <teapot_only as View>::Authentication,
+        Explicit<(ApiKey,)>,
+    >());
+    assert!(same::<
+        <teapot_only as View>::Permission,
+        Explicit<(perms::HasTeapot, AllowAny)>,
     >());
     assert!(same::<<defaults as View>::Authentication, FromSettings>());
     assert!(same::<<defaults as View>::Permission, FromSettings>());
@@ -348,6 +370,24 @@ async fn composed_permissions() {
     let resp = get(&client, "/teapot/").await;
     assert_eq!(resp.status, 401, "anonymous, no teapot: {}", resp.text());
     assert_eq!(resp.header("www-authenticate"), Some("ApiKey"));
+
+    let resp = client
+        .get("/teapot-only/")
+        .header("x-api-key", "carol")
+        .send()
+        .await;
+    assert_eq!(resp.status, 403, "{}", resp.text());
+    assert_eq!(
+        resp.json()["detail"],
+        "I'm not a teapot.",
+        "the denying permission's message"
+    );
+    let resp = client
+        .get("/teapot-only/")
+        .header("x-teapot", "1")
+        .send()
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The conformance app's endpoints. Every protected endpoint answers
 //! `{"username": …, "is_authenticated": …, "auth": <token key> | null}`.
 
-use drf::authentication::authenticate_token_keyword;
+use drf::authentication::{authenticate_credentials, authenticate_token_keyword};
 use drf::prelude::*;
 use drf::views::obtain_auth_token;
 use drf::{api_view, authentication_classes, permission_classes};
@@ -68,6 +68,73 @@ pub async fn basic_token(user: User, auth: Auth) -> Json<Value> {
     identity(&user, &auth)
 }
 
+#[api_view(GET, POST)]
+#[authentication_classes(Session)]
+#[permission_classes(IsAuthenticated)]
+pub async fn session(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+/// A required, non-null, non-blank string field of a login body (DRF's `CharField` with
+/// `trim_whitespace=False`), or its error.
+fn login_field(data: &serde_json::Map<String, Value>, name: &str) -> Result<String, &'static str> {
+    match data.get(name) {
+        None => Err("This field is required."),
+        Some(Value::Null) => Err("This field may not be null."),
+        Some(Value::String(s)) if s.is_empty() => Err("This field may not be blank."),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        Some(_) => Err("Not a valid string."),
+    }
+}
+
+#[api_view(POST)]
+#[authentication_classes()]
+#[permission_classes(AllowAny)]
+pub async fn session_login(request: Request) -> Result<Json<Value>, ApiError> {
+    let data = match request.data()? {
+        Value::Object(data) => data,
+        Value::Null => {
+            return Err(ApiError::validation(
+                json!({"non_field_errors": ["No data provided"]}),
+            ));
+        }
+        other => {
+            let got = match other {
+                Value::Array(_) => "list",
+                Value::String(_) => "str",
+                Value::Bool(_) => "bool",
+                Value::Number(n) if n.is_f64() => "float",
+                _ => "int",
+            };
+            return Err(ApiError::validation(json!({
+                "non_field_errors": [format!("Invalid data. Expected a dictionary, but got {got}.")]
+            })));
+        }
+    };
+    let (username, password) = match (login_field(data, "username"), login_field(data, "password"))
+    {
+        (Ok(u), Ok(p)) => (u, p),
+        (u, p) => {
+            let mut errors = serde_json::Map::new();
+            if let Err(e) = u {
+                errors.insert("username".into(), json!([e]));
+            }
+            if let Err(e) = p {
+                errors.insert("password".into(), json!([e]));
+            }
+            return Err(ApiError::validation(Value::Object(errors)));
+        }
+    };
+    let Some(user) = authenticate_credentials(request.app(), &username, &password).await? else {
+        return Err(ApiError::validation(json!({
+            "non_field_errors": ["Unable to log in with provided credentials."]
+        })));
+    };
+    drf::sessions::login(&request, &user).await?;
+    Ok(Json(json!({"username": user.username})))
+}
+
 #[api_view(GET)]
 #[permission_classes(AllowAny)]
 pub async fn public(user: User, auth: Auth) -> Json<Value> {
@@ -108,10 +175,12 @@ pub fn router() -> Router<Settings> {
         .route("/bearer/", bearer)
         .route("/token-basic/", token_basic)
         .route("/basic-token/", basic_token)
+        .route("/session/", session)
         .route("/public/", public)
         .route("/default/", default)
         .route("/admin-only/", admin_only)
         .route("/read-only/", read_only)
         .route("/composed/", composed)
         .route("/api-token-auth/", obtain_auth_token)
+        .route("/session-login/", session_login)
 }

@@ -1,11 +1,10 @@
 //! Class lists shared by the view attributes and `settings!`: parsing names, resolving them
-//! against the built-in table, duplicate detection, and the spanned assertions for user types.
+//! against the built-in table, duplicate detection, and the span of the generated list type.
 //! Both macros go through here, so their checks and messages are identical.
 
-use proc_macro2::TokenStream;
-use quote::{ToTokens, quote_spanned};
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::parse::ParseStream;
-use syn::spanned::Spanned;
 use syn::{LitStr, Token};
 
 use crate::diag::{Ctxt, Msg, describe_next, found, list_code, path_text};
@@ -31,6 +30,35 @@ impl Place {
     }
 }
 
+/// A list as written in one place.
+pub(crate) struct List<T> {
+    /// What introduced it (the attribute's name, the setting's key): the span of the generated
+    /// `type … = …;` item, where rustc reports a type the impl cannot name.
+    pub(crate) span: Span,
+    /// The written list, delimiters included.
+    pub(crate) delim: Span,
+    /// The entries.
+    pub(crate) items: Vec<T>,
+}
+
+/// The span generated list types take, so that an unsatisfied bound (a user type that is not
+/// of the list's kind) is reported once, at the user's code: a single user type's name, or
+/// the whole written list when it names several; built-ins cannot fail.
+///
+/// rustc checks the bound at the span of the whole associated type; a separate spanned
+/// assertion would report the same mistake a second time.
+pub(crate) fn type_span<'a>(
+    user_paths: impl IntoIterator<Item = &'a syn::Path>,
+    delim: Span,
+) -> Span {
+    let mut paths = user_paths.into_iter();
+    match (paths.next(), paths.next()) {
+        (None, _) => Span::call_site(),
+        (Some(path), None) => path.segments.last().map_or(delim, |s| s.ident.span()),
+        (Some(_), Some(_)) => delim,
+    }
+}
+
 /// A name in a class list, resolved: a built-in, or a user type (`builtin` is `None`).
 #[derive(Clone)]
 pub(crate) struct ClassRef {
@@ -49,12 +77,17 @@ impl ClassRef {
         }
     }
 
-    /// The type the class expands to.
-    pub(crate) fn to_type(&self) -> TokenStream {
+    /// The type the class expands to: a built-in at `span`, a user path as written.
+    pub(crate) fn to_type(&self, span: Span) -> TokenStream {
         match self.builtin {
-            Some(e) => paths::builtin(e, self.written.span()),
+            Some(e) => paths::builtin(e, span),
             None => self.written.to_token_stream(),
         }
+    }
+
+    /// The user's path, if the class is not a built-in.
+    pub(crate) fn user_path(&self) -> Option<&syn::Path> {
+        self.builtin.is_none().then_some(&self.written)
     }
 }
 
@@ -246,25 +279,15 @@ pub(crate) fn resolve_list(
     out
 }
 
-/// `const _: () = ::drf::__private::assert_authenticate::<path>();` for a user type, spanned
-/// at its path; nothing for a built-in or a kind the runtime cannot check yet.
-pub(crate) fn assertion(class: &ClassRef, kind: Kind, cfgs: &[&syn::Attribute]) -> TokenStream {
-    let (None, Some(assert_fn)) = (class.builtin, kind.assert_fn()) else {
-        return TokenStream::new();
-    };
-    let span = class.written.span();
-    let f = paths::assertion(assert_fn, span);
-    let path = &class.written;
-    quote_spanned! {span=>
-        #(#cfgs)*
-        const _: () = #f::<#path>();
-    }
-}
-
-/// `(A, B,)`: a list as a tuple type.
-pub(crate) fn tuple(types: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+/// `(A, B,)`: a list as a tuple type, its parentheses at `span`.
+pub(crate) fn tuple(types: impl IntoIterator<Item = TokenStream>, span: Span) -> TokenStream {
     let types = types.into_iter();
-    quote::quote!((#(#types,)*))
+    let mut group = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        quote::quote_spanned!(span=> #(#types,)*),
+    );
+    group.set_span(span);
+    TokenStream::from(proc_macro2::TokenTree::Group(group))
 }
 
 #[cfg(test)]

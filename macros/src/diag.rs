@@ -92,15 +92,37 @@ impl Msg {
         self
     }
 
-    /// A `syn::Error` at `span` with this message.
-    pub(crate) fn at(self, span: Span) -> syn::Error {
-        syn::Error::new(span, self)
+    /// A `syn::Error` at `span` (a token, or a run of joint punctuation) with this message.
+    pub(crate) fn at(self, span: impl Into<SpanRange>) -> syn::Error {
+        let SpanRange { first, last } = span.into();
+        let ends: TokenStream = [first, last]
+            .into_iter()
+            .map(|s| TokenTree::from(proc_macro2::Ident::new("x", s)))
+            .collect();
+        syn::Error::new_spanned(ends, self)
     }
 }
 
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// From one token's span to another's: an error underlines both and what lies between (a span
+/// cannot be joined on stable).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SpanRange {
+    first: Span,
+    last: Span,
+}
+
+impl From<Span> for SpanRange {
+    fn from(span: Span) -> Self {
+        Self {
+            first: span,
+            last: span,
+        }
     }
 }
 
@@ -160,36 +182,40 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The next token of `input` as rustc would quote it in "found `…`", with its span. Joint
 /// punctuation is taken whole (`&&`, `||`, `!=`); a group is named by its opening delimiter.
-pub(crate) fn describe_next(input: ParseStream<'_>) -> (Span, String) {
+pub(crate) fn describe_next(input: ParseStream<'_>) -> (SpanRange, String) {
     let cursor = input.cursor();
     if let Some((punct, mut rest)) = cursor.punct() {
         let mut text = punct.as_char().to_string();
         let mut spacing = punct.spacing();
+        let mut last = punct.span();
         while spacing == proc_macro2::Spacing::Joint {
             match rest.punct() {
                 Some((next, after)) => {
                     text.push(next.as_char());
                     spacing = next.spacing();
+                    last = next.span();
                     rest = after;
                 }
                 None => break,
             }
         }
-        return (punct.span(), text);
+        let range = SpanRange {
+            first: punct.span(),
+            last,
+        };
+        return (range, text);
     }
-    match cursor.token_tree() {
-        Some((TokenTree::Group(group), _)) => {
-            let open = match group.delimiter() {
-                Delimiter::Parenthesis => "(",
-                Delimiter::Bracket => "[",
-                Delimiter::Brace => "{",
-                Delimiter::None => return (group.span(), group.stream().to_string()),
-            };
-            (group.span_open(), open.to_owned())
-        }
+    let (span, text) = match cursor.token_tree() {
+        Some((TokenTree::Group(group), _)) => match group.delimiter() {
+            Delimiter::Parenthesis => (group.span_open(), "(".to_owned()),
+            Delimiter::Bracket => (group.span_open(), "[".to_owned()),
+            Delimiter::Brace => (group.span_open(), "{".to_owned()),
+            Delimiter::None => (group.span(), group.stream().to_string()),
+        },
         Some((tt, _)) => (tt.span(), tt.to_string()),
         None => (input.span(), "end of input".to_owned()),
-    }
+    };
+    (span.into(), text)
 }
 
 /// `found `x`` for a token, or `found end of input`.

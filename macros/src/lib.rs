@@ -66,7 +66,9 @@ pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```ignore
 /// #[api_view(GET)]
 /// #[authentication_classes(Token, Basic, crate::auth::Bearer)]
-/// async fn me(user: User) -> Json<Value> { … }
+/// async fn me(user: User) -> Json<Value> {
+///     Json(json!({ "username": user.username }))
+/// }
 /// ```
 ///
 /// Built-ins: `Basic`, `Session`, `Token` (DRF's `BasicAuthentication`,
@@ -85,7 +87,9 @@ pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStr
 /// ```ignore
 /// #[api_view(GET, DELETE)]
 /// #[permission_classes(IsAuthenticated, IsOwner | IsAdminUser)]
-/// async fn note(request: Request) -> Result<Json<Value>, ApiError> { … }
+/// async fn note(request: Request) -> Result<Json<Value>, ApiError> {
+///     Ok(Json(json!({ "path": request.path() })))
+/// }
 /// ```
 ///
 /// Each entry is a permission expression: `A & B` (both), `A | B` (either), `!A` (not), with
@@ -103,7 +107,9 @@ pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream 
 /// ```ignore
 /// #[api_view(POST)]
 /// #[throttle_classes(AnonRate, UserRate)]
-/// async fn upload(request: Request) -> Json<Value> { … }
+/// async fn upload(request: Request) -> StatusCode {
+///     StatusCode::CREATED
+/// }
 /// ```
 ///
 /// Built-ins: `AnonRate`, `UserRate`, `ScopedRate` (and DRF's `AnonRateThrottle`,

@@ -59,16 +59,6 @@ impl Kind {
             Self::Throttle => "DEFAULT_THROTTLE_CLASSES",
         }
     }
-
-    /// The `__private` function asserting that a user type is of this kind; `None` while the
-    /// runtime has no such trait (throttles).
-    pub(crate) fn assert_fn(self) -> Option<&'static str> {
-        match self {
-            Self::Scheme => Some("assert_authenticate"),
-            Self::Permission => Some("assert_permission"),
-            Self::Throttle => None,
-        }
-    }
 }
 
 /// One built-in name.

@@ -1,8 +1,8 @@
 //! Every path generated code names. Runtime items go through `::drf::__private` (hidden,
 //! not public API); std items are written `::core::…`. Nothing else in the crate spells a path.
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::quote;
 
 use crate::names::Entry;
 
@@ -54,19 +54,29 @@ private_items! {
     call_handler => call_handler;
 }
 
-/// A built-in class (`Token`, `IsAuthenticated`), at the span the user wrote it.
+/// A built-in class (`Token`, `IsAuthenticated`).
 pub(crate) fn builtin(entry: &Entry, span: Span) -> TokenStream {
     let ident = Ident::new(entry.runtime, span);
-    let p = private();
-    quote_spanned!(span=> #p::#ident)
+    respan(quote!(::drf::__private::#ident), span)
 }
 
-/// The checking function for a user type of a kind, spanned at the user's path so that E0277
-/// (with the trait's `on_unimplemented`) points at it.
-pub(crate) fn assertion(assert_fn: &str, span: Span) -> TokenStream {
-    let ident = Ident::new(assert_fn, span);
-    let p = private();
-    quote_spanned!(span=> #p::#ident)
+/// `tokens` with every span (of groups too) set to `span`.
+///
+/// Generated tokens take the span of the user's code they stand for: rustc reports an
+/// unsatisfied bound at the span of the whole type or call, which is then the user's token.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            }
+            tt.set_span(span);
+            tt
+        })
+        .collect()
 }
 
 /// `::core::future::Future`.

@@ -3,7 +3,7 @@
 //! operators are left-associative. A list is a comma-separated sequence of expressions.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote_spanned};
 use syn::parse::ParseStream;
 use syn::{Token, token};
 
@@ -117,23 +117,25 @@ impl ToTokens for ClassRef {
 }
 
 impl PermExpr<ClassRef> {
-    /// The permission type: `And<A, B>`, `Or<A, B>`, `Not<A>`, or the class itself.
-    pub(crate) fn to_type(&self) -> TokenStream {
+    /// The permission type: `And<A, B>`, `Or<A, B>`, `Not<A>`, or the class itself; the
+    /// generated tokens at `span` (see [`classes::type_span`]).
+    pub(crate) fn to_type(&self, span: Span) -> TokenStream {
+        let wrap = |combinator: TokenStream, args: TokenStream| {
+            let combinator = paths::respan(combinator, span);
+            quote_spanned!(span=> #combinator<#args>)
+        };
         match self {
-            Self::Leaf(c) => c.to_type(),
-            Self::Not(_, e) => {
-                let (not, e) = (paths::not(), e.to_type());
-                quote!(#not<#e>)
-            }
+            Self::Leaf(c) => c.to_type(span),
+            Self::Not(_, e) => wrap(paths::not(), e.to_type(span)),
             Self::And(a, _, b) => {
-                let (and, a, b) = (paths::and(), a.to_type(), b.to_type());
-                quote!(#and<#a, #b>)
+                let (a, b) = (a.to_type(span), b.to_type(span));
+                wrap(paths::and(), quote_spanned!(span=> #a, #b))
             }
             Self::Or(a, _, b) => {
-                let (or, a, b) = (paths::or(), a.to_type(), b.to_type());
-                quote!(#or<#a, #b>)
+                let (a, b) = (a.to_type(span), b.to_type(span));
+                wrap(paths::or(), quote_spanned!(span=> #a, #b))
             }
-            Self::Paren(_, e) => e.to_type(),
+            Self::Paren(_, e) => e.to_type(span),
         }
     }
 }
@@ -278,6 +280,7 @@ fn after_operand(input: ParseStream<'_>) -> syn::Error {
 mod tests {
     use super::*;
     use crate::diag::path_text;
+    use quote::quote;
     use syn::parse::Parser;
 
     fn parse(tokens: TokenStream) -> syn::Result<Vec<String>> {

@@ -8,7 +8,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{LitInt, LitStr, Token};
 
-use crate::classes::{self, ClassRef, Place};
+use crate::classes::{self, ClassRef, List, Place};
 use crate::diag::{Ctxt, Msg, closest, describe_next, found, list_code};
 use crate::names::Kind;
 use crate::paths;
@@ -36,8 +36,8 @@ const PERIODS: [&str; 10] = [
 /// The checked settings; `None` leaves a setting to DRF's default.
 #[derive(Default)]
 struct Spec {
-    authentication: Option<Vec<ClassRef>>,
-    permission: Option<Vec<PermExpr<ClassRef>>>,
+    authentication: Option<List<ClassRef>>,
+    permission: Option<List<PermExpr<ClassRef>>>,
     token_keyword: Option<LitStr>,
     password_iterations: Option<(u32, Span)>,
     unauthenticated_user: Option<syn::Path>,
@@ -114,7 +114,7 @@ fn parse_entry(
         if input.is_empty() {
             return Err(expects(&name).at(eq.span));
         }
-        parse_value(cx, spec, &name, input)?;
+        parse_value(cx, spec, &key, input)?;
         if !input.is_empty() {
             let (span, text) = describe_next(input);
             return Err(Msg::new(format!(
@@ -175,7 +175,9 @@ fn expects(name: &str) -> Msg {
     Msg::new(format!("`{name}` expects {what}"))
 }
 
-fn parse_value(cx: &Ctxt, spec: &mut Spec, name: &str, input: ParseStream<'_>) -> syn::Result<()> {
+fn parse_value(cx: &Ctxt, spec: &mut Spec, key: &Ident, input: ParseStream<'_>) -> syn::Result<()> {
+    let name = key.to_string();
+    let name = name.as_str();
     let span = describe_next(input).0;
     match name {
         "DEFAULT_AUTHENTICATION_CLASSES" | "DEFAULT_THROTTLE_CLASSES" => {
@@ -189,13 +191,21 @@ fn parse_value(cx: &Ctxt, spec: &mut Spec, name: &str, input: ParseStream<'_>) -
                 (|i: ParseStream<'_>| classes::parse_names(i, kind)).parse2(group.stream())?;
             let list = classes::resolve_list(cx, &paths, kind, Place::Settings);
             if kind == Kind::Scheme {
-                spec.authentication = Some(list);
+                spec.authentication = Some(List {
+                    span: key.span(),
+                    delim: group.span(),
+                    items: list,
+                });
             }
         }
         "DEFAULT_PERMISSION_CLASSES" => {
             let group = list_group(input, name)?;
             let list = perm_expr::parse_list.parse2(group.stream())?;
-            spec.permission = Some(view::permissions(cx, &list, Place::Settings));
+            spec.permission = Some(List {
+                span: key.span(),
+                delim: group.span(),
+                items: view::permissions(cx, &list, Place::Settings),
+            });
         }
         "DEFAULT_THROTTLE_RATES" => {
             let group = match input.parse::<TokenTree>()? {
@@ -208,7 +218,7 @@ fn parse_value(cx: &Ctxt, spec: &mut Spec, name: &str, input: ParseStream<'_>) -
             let lit: LitStr = input.parse().map_err(|_| expects(name).at(span))?;
             let value = lit.value();
             if value.is_empty() || !value.bytes().all(is_tchar) {
-                return Err(Msg::new(format!("invalid `TOKEN_KEYWORD` {}", lit.token()))
+                return Err(Msg::new(format!("invalid `TOKEN_KEYWORD` `{}`", lit.token()))
                     .note("the keyword is the scheme word of the `Authorization` header: no spaces, quotes or separators")
                     .at(lit.span()));
             }
@@ -285,7 +295,7 @@ fn throttle_rates(input: ParseStream<'_>) -> syn::Result<()> {
         if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
             if !valid_rate(&lit.value()) {
-                return Err(Msg::new(format!("invalid throttle rate {}", lit.token()))
+                return Err(Msg::new(format!("invalid throttle rate `{}`", lit.token()))
                     .help(format!(
                         "write `\"N/PERIOD\"` with PERIOD one of {}, as in `\"100/day\"`",
                         list_code(PERIODS).replace(" and ", " or ")
@@ -331,13 +341,38 @@ fn valid_rate(rate: &str) -> bool {
 
 fn expand(spec: &Spec) -> TokenStream {
     let trait_path = paths::settings();
+    // Each `type … = …;` item is spanned at its key (where rustc reports a private type in the
+    // public `Settings`), and its type at the user's code (where it reports a user type that
+    // is not of the list's kind).
     let authentication = match &spec.authentication {
-        Some(list) => classes::tuple(list.iter().map(ClassRef::to_type)),
-        None => drf_default(&["Session", "Basic"]),
+        Some(list) => {
+            let span = classes::type_span(
+                list.items.iter().filter_map(ClassRef::user_path),
+                list.delim,
+            );
+            let ty = classes::tuple(list.items.iter().map(|c| c.to_type(span)), span);
+            quote_spanned!(list.span=> type Authentication = #ty;)
+        }
+        None => {
+            let ty = drf_default(&["Session", "Basic"]);
+            quote!(type Authentication = #ty;)
+        }
     };
     let permission = match &spec.permission {
-        Some(list) => classes::tuple(list.iter().map(|e| e.to_type())),
-        None => drf_default(&["AllowAny"]),
+        Some(list) => {
+            let users = list
+                .items
+                .iter()
+                .flat_map(|e| e.leaves())
+                .filter_map(|c| c.user_path());
+            let span = classes::type_span(users, list.delim);
+            let ty = classes::tuple(list.items.iter().map(|e| e.to_type(span)), span);
+            quote_spanned!(list.span=> type Permission = #ty;)
+        }
+        None => {
+            let ty = drf_default(&["AllowAny"]);
+            quote!(type Permission = #ty;)
+        }
     };
     let token_keyword = spec
         .token_keyword
@@ -355,15 +390,6 @@ fn expand(spec: &Spec) -> TokenStream {
         let ty = paths::auth();
         getter("unauthenticated_token", &ty, path)
     });
-    let mut assertions = TokenStream::new();
-    for class in spec.authentication.iter().flatten() {
-        assertions.extend(classes::assertion(class, Kind::Scheme, &[]));
-    }
-    for expr in spec.permission.iter().flatten() {
-        for class in expr.leaves() {
-            assertions.extend(classes::assertion(class, Kind::Permission, &[]));
-        }
-    }
     let derives = paths::unit_derives();
     quote! {
         /// The application's DRF settings (generated by `drf::settings!`).
@@ -372,24 +398,23 @@ fn expand(spec: &Spec) -> TokenStream {
 
         #[automatically_derived]
         impl #trait_path for Settings {
-            type Authentication = #authentication;
-            type Permission = #permission;
+            #authentication
+            #permission
             #token_keyword
             #iterations
             #user
             #token
         }
-
-        #assertions
     }
 }
 
 /// DRF's default list (the runtime's `DefaultSettings`), from the table of built-ins.
 fn drf_default(names: &[&str]) -> TokenStream {
-    classes::tuple(names.iter().map(|name| {
+    let types = names.iter().map(|name| {
         let entry = crate::names::lookup(name).expect("a built-in");
         paths::builtin(entry, Span::call_site())
-    }))
+    });
+    classes::tuple(types, Span::call_site())
 }
 
 /// `fn name() -> Ty { let f: fn() -> Ty = path; f() }`, spanned at the user's path so a
@@ -398,6 +423,7 @@ fn getter(name: &str, ty: &TokenStream, path: &syn::Path) -> TokenStream {
     let name = Ident::new(name, Span::call_site());
     let f = Ident::new("__f", Span::mixed_site());
     let span = path.span();
+    let ty = paths::respan(ty.clone(), span);
     let binding = quote_spanned!(span=> let #f: fn() -> #ty = #path;);
     quote! {
         fn #name() -> #ty {

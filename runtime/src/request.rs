@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::parsers::{self, ParsedBody};
+use crate::sessions::{SessionState, SessionStore};
 use crate::user::{Auth, User};
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -46,6 +47,7 @@ struct Inner {
     data: OnceLock<Result<ParsedBody, ApiError>>,
     object_check: OnceLock<ObjectCheck>,
     session_accessed: AtomicBool,
+    session: SessionState,
 }
 
 #[derive(Clone)]
@@ -105,6 +107,7 @@ impl Request {
                 data: OnceLock::new(),
                 object_check: OnceLock::new(),
                 session_accessed: AtomicBool::new(false),
+                session: SessionState::default(),
             }),
         }
     }
@@ -216,6 +219,17 @@ impl Request {
     /// True when the session was read while answering this request.
     pub fn session_accessed(&self) -> bool {
         self.inner.session_accessed.load(Ordering::Relaxed)
+    }
+
+    /// The Django session of this request (`request.session`), loaded on first use and saved
+    /// when the response leaves. See [`crate::sessions`].
+    pub fn session(&self) -> SessionStore<'_> {
+        SessionStore::new(self)
+    }
+
+    /// The per-request session and CSRF state.
+    pub(crate) fn session_state(&self) -> &SessionState {
+        &self.inner.session
     }
 
     pub(crate) fn forced_identity(&self) -> Option<&Identity> {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::authentication::{AuthenticationList, Basic, Session};
 use crate::hashers::HasherConfig;
 use crate::permissions::{AllowAny, PermissionList};
+use crate::sessions::{CsrfSettings, MODEL_BACKEND, SessionSettings};
 use crate::user::{Auth, User};
 
 /// DRF's settings, fixed at compile time. Implemented by the `settings!` macro; the defaults
@@ -71,6 +72,16 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Time in-flight requests get to finish after SIGINT/SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    /// Django's `SESSION_*` settings (cookie name, age, Secure, domain…).
+    pub session: SessionSettings,
+    /// Django's `CSRF_*` settings (cookie, header name, trusted origins…).
+    pub csrf: CsrfSettings,
+    /// `AUTHENTICATION_BACKENDS` (comma-separated in the environment): a session whose
+    /// `_auth_user_backend` is not listed is anonymous. Default: Django's `ModelBackend`.
+    pub authentication_backends: Vec<String>,
+    /// `SECURE_PROXY_SSL_HEADER`: a header (lower-case name) and the value that marks a request
+    /// as HTTPS behind a proxy, as `("x-forwarded-proto", "https")`. Unset: requests are HTTP.
+    pub secure_proxy_ssl_header: Option<(String, String)>,
 }
 
 /// The development secret key; `Config::from_env` warns when it is used.
@@ -94,12 +105,17 @@ impl Config {
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
+            session: SessionSettings::default(),
+            csrf: CsrfSettings::default(),
+            authentication_backends: vec![MODEL_BACKEND.to_owned()],
+            secure_proxy_ssl_header: None,
         }
     }
 
     /// The defaults for `S`, overridden by the environment (`DATABASE_URL`, `SECRET_KEY`,
     /// `SECRET_KEY_FALLBACKS`, `REDIS_URL`, `BIND`, `PASSWORD_ITERATIONS`, `MAX_BODY_SIZE`,
-    /// `HEADER_TIMEOUT_SECS`, `BODY_TIMEOUT_SECS`, `IDLE_TIMEOUT_SECS`, `SHUTDOWN_GRACE_SECS`).
+    /// `HEADER_TIMEOUT_SECS`, `BODY_TIMEOUT_SECS`, `IDLE_TIMEOUT_SECS`, `SHUTDOWN_GRACE_SECS`,
+    /// and Django's session and CSRF settings: see [`crate::sessions`]).
     ///
     /// A value that does not parse is an error naming the variable.
     pub fn from_env<S: Settings>() -> Result<Self, String> {
@@ -162,6 +178,7 @@ impl Config {
                 *field = Duration::from_secs(n);
             }
         }
+        crate::sessions::config::apply_env(&mut c, &get)?;
         Ok(c)
     }
 }

@@ -137,6 +137,7 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
     if let Some(n) = indent {
         reindent(&mut resp, n);
     }
+    crate::sessions::finish_response(&req, &mut resp).await;
     let headers = resp.headers_mut();
     headers.insert(header::ALLOW, allow);
     if req.session_accessed() {

@@ -4,7 +4,7 @@
 use syn::ext::IdentExt;
 use syn::{FnArg, ItemFn};
 
-use crate::classes::{self, ClassRef, Place, Seen};
+use crate::classes::{self, ClassRef, List, Place, Seen};
 use crate::diag::{Ctxt, Msg, closest, list_code, path_text};
 use crate::names::Kind;
 use crate::perm_expr::PermExpr;
@@ -16,15 +16,19 @@ use crate::view::text;
 pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
     signature(cx, &input.func);
     let methods = methods(cx, input.methods.as_deref());
-    let authentication = input
-        .authentication
-        .map(|list| classes::resolve_list(cx, &list, Kind::Scheme, Place::Attribute));
-    let permission = input
-        .permission
-        .map(|list| permissions(cx, &list, Place::Attribute));
+    let authentication = input.authentication.map(|list| List {
+        span: list.span,
+        delim: list.delim,
+        items: classes::resolve_list(cx, &list.items, Kind::Scheme, Place::Attribute),
+    });
+    let permission = input.permission.map(|list| List {
+        span: list.span,
+        delim: list.delim,
+        items: permissions(cx, &list.items, Place::Attribute),
+    });
     // Throttles are checked now and emitted once the runtime enforces them.
     if let Some(list) = &input.throttle {
-        classes::resolve_list(cx, list, Kind::Throttle, Place::Attribute);
+        classes::resolve_list(cx, &list.items, Kind::Throttle, Place::Attribute);
     }
     let fn_name = input.func.sig.ident.unraw().to_string();
     let drained = input.drained;
@@ -66,8 +70,8 @@ fn signature(cx: &Ctxt, func: &ItemFn) {
                 .note("the view is one type with one handler; arguments are taken from the request by their concrete types"),
         );
     } else if let Some(where_clause) = &sig.generics.where_clause {
-        cx.error_spanned_by(
-            where_clause,
+        cx.error_at(
+            where_clause.where_token.span,
             Msg::new("`#[api_view]` handlers cannot have a `where` clause"),
         );
     }

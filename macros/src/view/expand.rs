@@ -1,44 +1,62 @@
 //! The expansion of a valid view: a unit struct named like the function, the function as its
-//! hidden `handler`, a small `View` impl delegating to the runtime, and one spanned assertion
-//! per user type. A pure function of the spec: it never fails.
+//! hidden `handler`, and a small `View` impl delegating to the runtime. A pure function of the
+//! spec: it never fails.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-use crate::classes;
-use crate::names::Kind;
+use crate::classes::{self, ClassRef};
 use crate::paths;
+use crate::view::parse;
 use crate::view::spec::{Shell, ViewSpec};
 
 /// The tokens of a valid view.
 pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
     let shell = &spec.shell;
-    let cfgs: Vec<_> = shell.cfgs.iter().collect();
+    let cfgs = &shell.cfgs;
     let ident = &shell.func.sig.ident;
     let view = paths::view();
+    let from_settings = paths::from_settings();
     let method = paths::method();
     let (name, description) = (&spec.name, &spec.description);
     let methods = spec.methods.iter().map(|m| {
         let m = Ident::new(m, Span::call_site());
         quote!(#method::#m)
     });
+    // Each `type … = …;` item is spanned at its attribute (where rustc reports a private type
+    // in a public view), and its type at the user's code (where it reports a user type that is
+    // not of the list's kind).
     let authentication = match &spec.authentication {
-        None => paths::from_settings(),
-        Some(list) => explicit(list.iter().map(classes::ClassRef::to_type)),
+        None => quote!(type Authentication = #from_settings;),
+        Some(list) => {
+            let span = classes::type_span(
+                list.items.iter().filter_map(ClassRef::user_path),
+                list.delim,
+            );
+            let ty = explicit(list.items.iter().map(|c| c.to_type(span)), span);
+            quote_spanned!(list.span=> type Authentication = #ty;)
+        }
     };
     let permission = match &spec.permission {
-        None => paths::from_settings(),
-        Some(list) => explicit(list.iter().map(|e| e.to_type())),
+        None => quote!(type Permission = #from_settings;),
+        Some(list) => {
+            let users = list
+                .items
+                .iter()
+                .flat_map(|e| e.leaves())
+                .filter_map(|c| c.user_path());
+            let span = classes::type_span(users, list.delim);
+            let ty = explicit(list.items.iter().map(|e| e.to_type(span)), span);
+            quote_spanned!(list.span=> type Permission = #ty;)
+        }
     };
-    let call_handler = paths::call_handler();
-    // Spanned at the function's name: a handler the runtime cannot call is reported there,
-    // once (the signature's bounds and the call share the span, so rustc merges them).
+    // At the function's name: a handler the runtime cannot call is reported there, once.
+    let call_handler = paths::respan(paths::call_handler(), ident.span());
     let handle = handle_fn(
         ident.span(),
-        |req| quote!(#call_handler(Self::handler, #req)),
+        |req| quote_spanned!(ident.span()=> #call_handler(Self::handler, #req)),
     );
-    let assertions = assertions(spec, &cfgs);
-    let uses = crate::view::parse::uses(&spec.drained, &shell.cfgs);
+    let uses = parse::uses(&spec.drained, cfgs);
     let items = shell_items(shell, false);
     quote! {
         #items
@@ -49,29 +67,33 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             const NAME: &'static str = #name;
             const DESCRIPTION: &'static str = #description;
             const METHODS: &'static [#method] = &[#(#methods),*];
-            type Authentication = #authentication;
-            type Permission = #permission;
+            #authentication
+            #permission
             #handle
         }
 
-        #assertions
         #uses
     }
 }
 
-/// `Explicit<(A, B,)>`.
-fn explicit(types: impl Iterator<Item = TokenStream>) -> TokenStream {
-    let explicit = paths::explicit();
-    let tuple = classes::tuple(types);
-    quote!(#explicit<#tuple>)
+/// `Explicit<(A, B,)>`, its tokens at `span`.
+fn explicit(types: impl Iterator<Item = TokenStream>, span: Span) -> TokenStream {
+    let explicit = paths::respan(paths::explicit(), span);
+    let tuple = classes::tuple(types, span);
+    quote_spanned!(span=> #explicit<#tuple>)
 }
 
 /// `fn handle(__req: Request) -> impl Future<…> + Send { body(__req) }`; the local is
 /// mixed-site, so no user name can capture it.
 pub(crate) fn handle_fn(span: Span, body: impl FnOnce(&Ident) -> TokenStream) -> TokenStream {
     let req = Ident::new("__req", Span::mixed_site().located_at(span));
-    let (request, response, api_error) = (paths::request(), paths::response(), paths::api_error());
-    let (future, result, send) = (paths::future(), paths::result(), paths::send());
+    let at = |path: TokenStream| paths::respan(path, span);
+    let (request, response, api_error) = (
+        at(paths::request()),
+        at(paths::response()),
+        at(paths::api_error()),
+    );
+    let (future, result, send) = (at(paths::future()), at(paths::result()), at(paths::send()));
     let body = body(&req);
     quote_spanned! {span=>
         fn handle(#req: #request) -> impl #future<Output = #result<#response, #api_error>> + #send {
@@ -108,18 +130,4 @@ pub(crate) fn shell_items(shell: &Shell, quiet: bool) -> TokenStream {
             #vis #sig #block
         }
     }
-}
-
-/// One assertion per user type of every list.
-fn assertions(spec: &ViewSpec, cfgs: &[&syn::Attribute]) -> TokenStream {
-    let mut out = TokenStream::new();
-    for class in spec.authentication.iter().flatten() {
-        out.extend(classes::assertion(class, Kind::Scheme, cfgs));
-    }
-    for expr in spec.permission.iter().flatten() {
-        for class in expr.leaves() {
-            out.extend(classes::assertion(class, Kind::Permission, cfgs));
-        }
-    }
-    out
 }

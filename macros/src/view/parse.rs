@@ -2,11 +2,11 @@
 //! the function. Each attribute fails fast on its own; its error goes into the [`Ctxt`] and
 //! parsing of the others goes on.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, ItemFn, LitStr, Meta, Token};
 
-use crate::classes;
+use crate::classes::{self, List};
 use crate::diag::{Ctxt, Msg, describe_next, found};
 use crate::names::Kind;
 use crate::perm_expr::{self, PermExpr};
@@ -23,11 +23,11 @@ pub(crate) struct Input {
     /// The methods as written; `None` for a bare `#[api_view]` (GET, as DRF).
     pub(crate) methods: Option<Vec<Ident>>,
     /// `#[authentication_classes(...)]`, if given.
-    pub(crate) authentication: Option<Vec<syn::Path>>,
+    pub(crate) authentication: Option<List<syn::Path>>,
     /// `#[permission_classes(...)]`, if given.
-    pub(crate) permission: Option<Vec<PermExpr<syn::Path>>>,
+    pub(crate) permission: Option<List<PermExpr<syn::Path>>>,
     /// `#[throttle_classes(...)]`, if given.
-    pub(crate) throttle: Option<Vec<syn::Path>>,
+    pub(crate) throttle: Option<List<syn::Path>>,
     /// The paths of the drained attributes, as written (see [`uses`]).
     pub(crate) drained: Vec<syn::Path>,
 }
@@ -78,21 +78,28 @@ impl Input {
             seen.push(name);
             let Some(kind) = kind else { continue };
             input.drained.push(attr.path().clone());
-            let Some(tokens) = list_tokens(cx, &attr, kind) else {
+            let Some((tokens, delim)) = list_tokens(cx, &attr, kind) else {
                 continue;
             };
+            let span = attr
+                .path()
+                .segments
+                .last()
+                .map_or_else(Span::call_site, |s| s.ident.span());
+            let list = |items| List { span, delim, items };
             match kind {
                 Kind::Scheme => {
-                    input.authentication = parse_classes(cx, tokens, kind);
+                    input.authentication = parse_classes(cx, tokens, kind).map(list);
                 }
                 Kind::Throttle => {
-                    input.throttle = parse_classes(cx, tokens, kind);
+                    input.throttle = parse_classes(cx, tokens, kind).map(list);
                 }
                 Kind::Permission => {
                     input.permission = perm_expr::parse_list
                         .parse2(tokens)
                         .map_err(|e| cx.syn_error(e))
-                        .ok();
+                        .ok()
+                        .map(|items| List { span, delim, items });
                 }
             }
         }
@@ -107,11 +114,11 @@ fn parse_classes(cx: &Ctxt, tokens: TokenStream, kind: Kind) -> Option<Vec<syn::
         .ok()
 }
 
-/// The tokens inside `#[x(...)]`; any other form is an error.
-fn list_tokens(cx: &Ctxt, attr: &Attribute, kind: Kind) -> Option<TokenStream> {
+/// The tokens inside `#[x(...)]` and the span of the parentheses; any other form is an error.
+fn list_tokens(cx: &Ctxt, attr: &Attribute, kind: Kind) -> Option<(TokenStream, Span)> {
     if let Meta::List(list) = &attr.meta {
-        if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) {
-            return Some(list.tokens.clone());
+        if let syn::MacroDelimiter::Paren(paren) = &list.delimiter {
+            return Some((list.tokens.clone(), paren.span.join()));
         }
     }
     let name = kind.attribute();
@@ -181,7 +188,8 @@ pub(crate) fn uses(drained: &[syn::Path], cfgs: &[syn::Attribute]) -> TokenStrea
     drained
         .iter()
         .map(|path| {
-            quote::quote! {
+            let span = syn::spanned::Spanned::span(path);
+            quote::quote_spanned! {span=>
                 #(#cfgs)*
                 #[allow(unused_imports)]
                 use #path as _;

@@ -2,7 +2,7 @@
 
 use syn::{Attribute, ItemFn};
 
-use crate::classes::ClassRef;
+use crate::classes::{ClassRef, List};
 use crate::perm_expr::PermExpr;
 
 /// DRF's `http_method_names` (upper case), in the order `Allow` lists them.
@@ -66,9 +66,9 @@ pub(crate) struct ViewSpec {
     /// The methods, in the order written.
     pub(crate) methods: Vec<&'static str>,
     /// The schemes; `None` uses the settings' default.
-    pub(crate) authentication: Option<Vec<ClassRef>>,
+    pub(crate) authentication: Option<List<ClassRef>>,
     /// The permissions (each entry an expression); `None` uses the settings' default.
-    pub(crate) permission: Option<Vec<PermExpr<ClassRef>>>,
+    pub(crate) permission: Option<List<PermExpr<ClassRef>>>,
     /// The paths of the drained sibling attributes.
     pub(crate) drained: Vec<syn::Path>,
 }

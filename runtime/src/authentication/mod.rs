@@ -16,6 +16,7 @@ use std::future::Future;
 
 use http::HeaderValue;
 
+pub use crate::sessions::{login, logout};
 pub use backend::authenticate_credentials;
 pub use basic::Basic;
 pub use session::Session;

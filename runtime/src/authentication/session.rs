@@ -2,12 +2,23 @@
 
 use super::{AuthResult, Authenticate};
 use crate::request::Request;
+use crate::sessions::{enforce_csrf, get_user};
+use crate::user::Auth;
 
-/// Django's session cookie (`sessionid`).
+/// Django's session cookie (`sessionid`, from `SESSION_COOKIE_NAME`), as DRF's
+/// `SessionAuthentication`.
 ///
-/// This release implements DRF's behaviour without a session: the scheme steps aside, and it
-/// has no authenticate header, so a view whose first scheme is `Session` answers authentication
-/// failures with 403. Reading Django sessions (and CSRF) is the next step.
+/// - The user is Django's `get_user(request)`: the session's `_auth_user_id`, with a backend
+///   listed in `AUTHENTICATION_BACKENDS` and a session auth hash that matches the password
+///   (see [`crate::sessions`]). No session, an anonymous one, or an inactive or deleted user:
+///   the scheme steps aside (the next scheme runs; none left, the caller is anonymous).
+/// - An authenticated user's unsafe requests (not GET, HEAD, OPTIONS, TRACE) must pass Django's
+///   CSRF checks: `403 {"detail": "CSRF Failed: …"}` otherwise, with Django's reasons (cookie
+///   not set, token missing, incorrect, incorrect length, invalid characters, Origin and
+///   HTTPS Referer checking).
+/// - It has no authenticate header: a view whose first scheme is `Session` answers
+///   authentication failures with 403.
+/// - The response varies on `Cookie`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Session;
 
@@ -16,6 +27,13 @@ impl Authenticate for Session {
 
     async fn authenticate(req: &Request) -> AuthResult {
         req.mark_session_accessed();
-        Ok(None)
+        let Some(user) = get_user(req).await? else {
+            return Ok(None);
+        };
+        if !user.is_active {
+            return Ok(None);
+        }
+        enforce_csrf(req)?;
+        Ok(Some((user, Auth::None)))
     }
 }

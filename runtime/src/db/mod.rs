@@ -29,6 +29,7 @@
 mod datetime;
 mod queries;
 mod schema;
+mod sessions;
 
 #[cfg(test)]
 mod tests;

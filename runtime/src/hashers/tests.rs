@@ -105,11 +105,8 @@ fn sha256_10000_vector() {
             must_update: true
         }
     );
-    assert_eq!(check_password("", SHA256_10K, &cfg(10_000)).ok, false);
-    assert_eq!(
-        check_password("correct horse battery stapl", SHA256_10K, &cfg(10_000)).ok,
-        false
-    );
+    assert!(!check_password("", SHA256_10K, &cfg(10_000)).ok);
+    assert!(!check_password("correct horse battery stapl", SHA256_10K, &cfg(10_000)).ok);
 }
 
 #[test]

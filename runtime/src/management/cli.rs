@@ -50,6 +50,10 @@ pub(crate) enum Command {
         username: Option<String>,
     },
 
+    /// Can be run as a cronjob or directly to clean out expired sessions (only with the database
+    /// backend at the moment).
+    Clearsessions,
+
     /// Create DRF Token for a given user
     #[command(name = "drf_create_token")]
     DrfCreateToken {

@@ -16,6 +16,7 @@
 //! | `createuser USERNAME [--email E] [--password PW \| --password-stdin] [--staff] [--superuser] [--inactive]` | creates a user |
 //! | `createsuperuser [--username U] [--email E] [--noinput]` | Django's, prompting on a terminal |
 //! | `changepassword [USERNAME]` | Django's, three attempts |
+//! | `clearsessions` | Django's: deletes the `django_session` rows that have expired |
 //! | `drf_create_token [-r] USERNAME` | DRF's: prints `Generated token KEY for user USERNAME` |
 //!
 //! Texts and exit codes are Django's: success 0; a failure prints `CommandError: …` on
@@ -31,6 +32,7 @@
 //! terminal, `changepassword` reads them as lines of standard input (so scripts can drive it)
 //! and `createsuperuser` declines to prompt, as Django does.
 
+mod clearsessions;
 mod cli;
 mod io;
 mod runserver;
@@ -186,6 +188,7 @@ async fn run<S: Settings>(
             users::createsuperuser(&app, io, args, cli.verbosity).await
         }
         Command::Changepassword { username } => users::changepassword(&app, io, username).await,
+        Command::Clearsessions => clearsessions::clearsessions(&app, cli.verbosity).await,
         Command::DrfCreateToken { username, reset } => {
             drf_create_token(&app, io, &username, reset).await
         }

@@ -1,0 +1,144 @@
+//! Load benchmark: requests per second under `wrk` (from Debian's `wrk` package), reported as
+//! ratios against bare hyper measured in the same run on the same machine.
+//!
+//! ```text
+//! cargo bench --bench load                 # 10 s per target, 32 connections
+//! BENCH_SECS=30 cargo bench --bench load
+//! ```
+//!
+//! Targets, each served from this process on loopback with 2 worker threads:
+//! - `hyper`: bare hyper 1 answering a constant JSON body (the baseline);
+//! - `no-auth`: a view with no schemes and AllowAny (the pipeline's own cost);
+//! - `token`: Token authentication from SQLite (one joined query per request);
+//! - `basic-anon`: a Basic+Token view hit without credentials (401 path).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+use bytes::Bytes;
+use drf::prelude::*;
+use drf::test_client::{create_token, create_user, test_app_with, test_config};
+use drf::{api_view, authentication_classes, permission_classes};
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+#[api_view(GET)]
+#[authentication_classes()]
+#[permission_classes(AllowAny)]
+async fn open(user: User) -> Json<Value> {
+    Json(json!({"username": user.username, "is_authenticated": false, "auth": null}))
+}
+
+#[api_view(GET)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(IsAuthenticated)]
+async fn token(user: User, auth: Auth) -> Json<Value> {
+    Json(json!({"username": user.username, "is_authenticated": true, "auth": auth.key()}))
+}
+
+async fn hyper_baseline(listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            let svc = service_fn(|_req| async {
+                let mut r = hyper::Response::new(Full::new(Bytes::from_static(
+                    br#"{"username":"","is_authenticated":false,"auth":null}"#,
+                )));
+                r.headers_mut().insert(
+                    "content-type",
+                    hyper::header::HeaderValue::from_static("application/json"),
+                );
+                Ok::<_, Infallible>(r)
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
+fn wrk(addr: SocketAddr, path: &str, header: Option<&str>, secs: u64) -> Option<f64> {
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t2", "-c32", &format!("-d{secs}s"), "--latency"]);
+    if let Some(h) = header {
+        cmd.args(["-H", h]);
+    }
+    cmd.arg(format!("http://{addr}{path}"));
+    let out = cmd.output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rps = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    if text.contains("Non-2xx") && !path.contains("anon") {
+        eprintln!("warning: non-2xx answers on {path}:\n{text}");
+    }
+    Some(rps)
+}
+
+fn main() {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        eprintln!("wrk is not installed: apt-get install wrk");
+        std::process::exit(2);
+    }
+    let secs: u64 = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (base, app_addr, key) = rt.block_on(async {
+        let dir = std::env::temp_dir().join(format!("drf-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = test_config();
+        config.database_url = format!("sqlite://{}", dir.join("db.sqlite3").display());
+        let app = test_app_with(config).await;
+        let alice = create_user(&app, "alice", "alicepw").await;
+        let key = create_token(&app, &alice).await.key;
+
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = l.local_addr().unwrap();
+        tokio::spawn(hyper_baseline(l));
+
+        let router = Router::<drf::DefaultSettings>::new()
+            .route("/open/", open)
+            .route("/token/", token)
+            .route("/basic-anon/", token);
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let app_addr = l.local_addr().unwrap();
+        tokio::spawn(drf::server::serve(router, app, l, std::future::pending()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        (base, app_addr, key)
+    });
+    let auth = format!("Authorization: Token {key}");
+    let runs = [
+        ("hyper", base, "/", None),
+        ("no-auth", app_addr, "/open/", None),
+        ("token", app_addr, "/token/", Some(auth.as_str())),
+        ("basic-anon", app_addr, "/basic-anon/", None),
+    ];
+    let mut baseline = None;
+    println!("{:<12} {:>12} {:>10}", "target", "req/s", "× hyper");
+    for (name, addr, path, header) in runs {
+        let Some(rps) = wrk(addr, path, header, secs) else {
+            eprintln!("{name}: wrk failed");
+            continue;
+        };
+        let base = *baseline.get_or_insert(rps);
+        println!("{name:<12} {rps:>12.0} {:>10.2}", rps / base);
+    }
+    drop(rt);
+}

@@ -1,0 +1,286 @@
+//! Reads and writes of `django_session` (Django's database session backend, §4.1).
+//!
+//! `expire_date` is written as Django writes it (naive UTC text on SQLite, `timestamptz` on
+//! PostgreSQL), so Django's `expire_date > now` lookups and `clearsessions` work on our rows and
+//! ours on Django's.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row as _;
+
+use super::datetime::format_django_datetime;
+use super::{Db, DbError, Pool};
+
+const SQLITE_LOAD: &str = r#"SELECT "session_data" FROM "django_session" WHERE "session_key" = ?1 AND "expire_date" > ?2"#;
+const PG_LOAD: &str = r#"SELECT "session_data" FROM "django_session" WHERE "session_key" = $1 AND "expire_date" > $2"#;
+const SQLITE_EXISTS: &str = r#"SELECT 1 FROM "django_session" WHERE "session_key" = ?1 LIMIT 1"#;
+const PG_EXISTS: &str = r#"SELECT 1 FROM "django_session" WHERE "session_key" = $1 LIMIT 1"#;
+const SQLITE_INSERT: &str = r#"INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES (?1, ?2, ?3) ON CONFLICT ("session_key") DO NOTHING"#;
+const PG_INSERT: &str = r#"INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES ($1, $2, $3) ON CONFLICT ("session_key") DO NOTHING"#;
+const SQLITE_UPDATE: &str = r#"UPDATE "django_session" SET "session_data" = ?2, "expire_date" = ?3 WHERE "session_key" = ?1"#;
+const PG_UPDATE: &str = r#"UPDATE "django_session" SET "session_data" = $2, "expire_date" = $3 WHERE "session_key" = $1"#;
+const SQLITE_DELETE: &str = r#"DELETE FROM "django_session" WHERE "session_key" = ?1"#;
+const PG_DELETE: &str = r#"DELETE FROM "django_session" WHERE "session_key" = $1"#;
+const SQLITE_CLEAR_EXPIRED: &str = r#"DELETE FROM "django_session" WHERE "expire_date" < ?1"#;
+const PG_CLEAR_EXPIRED: &str = r#"DELETE FROM "django_session" WHERE "expire_date" < $1"#;
+
+fn sqlite_time(at: DateTime<Utc>) -> String {
+    format_django_datetime(at.naive_utc())
+}
+
+impl Db {
+    /// The `session_data` of a session that has not expired at `now` (Django's
+    /// `Session.objects.get(session_key=…, expire_date__gt=now)`).
+    pub async fn session_data(
+        &self,
+        session_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, DbError> {
+        let row = match &self.pool {
+            Pool::Sqlite(p) => sqlx::query(SQLITE_LOAD)
+                .bind(session_key)
+                .bind(sqlite_time(now))
+                .fetch_optional(p)
+                .await?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()?,
+            Pool::Postgres(p) => sqlx::query(PG_LOAD)
+                .bind(session_key)
+                .bind(now)
+                .fetch_optional(p)
+                .await?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()?,
+        };
+        Ok(row)
+    }
+
+    /// True when a row with this key exists, expired or not (Django's `exists()`).
+    pub async fn session_exists(&self, session_key: &str) -> Result<bool, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => sqlx::query(SQLITE_EXISTS)
+                .bind(session_key)
+                .fetch_optional(p)
+                .await?
+                .is_some(),
+            Pool::Postgres(p) => sqlx::query(PG_EXISTS)
+                .bind(session_key)
+                .fetch_optional(p)
+                .await?
+                .is_some(),
+        })
+    }
+
+    /// Inserts a new session row; `false` when the key is taken (Django's `CreateError`).
+    pub async fn session_insert(
+        &self,
+        session_key: &str,
+        session_data: &str,
+        expire_date: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let n = match &self.pool {
+            Pool::Sqlite(p) => sqlx::query(SQLITE_INSERT)
+                .bind(session_key)
+                .bind(session_data)
+                .bind(sqlite_time(expire_date))
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Pool::Postgres(p) => sqlx::query(PG_INSERT)
+                .bind(session_key)
+                .bind(session_data)
+                .bind(expire_date)
+                .execute(p)
+                .await?
+                .rows_affected(),
+        };
+        Ok(n > 0)
+    }
+
+    /// Rewrites an existing session row; `false` when it no longer exists (Django's
+    /// `UpdateError`: another request deleted it).
+    pub async fn session_update(
+        &self,
+        session_key: &str,
+        session_data: &str,
+        expire_date: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let n = match &self.pool {
+            Pool::Sqlite(p) => sqlx::query(SQLITE_UPDATE)
+                .bind(session_key)
+                .bind(session_data)
+                .bind(sqlite_time(expire_date))
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Pool::Postgres(p) => sqlx::query(PG_UPDATE)
+                .bind(session_key)
+                .bind(session_data)
+                .bind(expire_date)
+                .execute(p)
+                .await?
+                .rows_affected(),
+        };
+        Ok(n > 0)
+    }
+
+    /// Deletes a session row (a missing row is not an error).
+    pub async fn session_delete(&self, session_key: &str) -> Result<(), DbError> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query(SQLITE_DELETE)
+                    .bind(session_key)
+                    .execute(p)
+                    .await?;
+            }
+            Pool::Postgres(p) => {
+                sqlx::query(PG_DELETE).bind(session_key).execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the sessions that expired before `now` (Django's `clearsessions`); returns how
+    /// many rows went.
+    pub async fn clear_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => sqlx::query(SQLITE_CLEAR_EXPIRED)
+                .bind(sqlite_time(now))
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Pool::Postgres(p) => sqlx::query(PG_CLEAR_EXPIRED)
+                .bind(now)
+                .execute(p)
+                .await?
+                .rows_affected(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::db::now;
+
+    async fn db() -> Db {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn insert_load_update_delete() {
+        check_round_trip(&db().await).await;
+    }
+
+    /// The same on PostgreSQL, in a fresh database made from `DRF_TEST_POSTGRES_URL`.
+    #[tokio::test]
+    async fn postgres_round_trip() {
+        use std::str::FromStr as _;
+
+        use sqlx::Connection as _;
+        use sqlx::postgres::{PgConnectOptions, PgConnection};
+
+        let Ok(url) = std::env::var("DRF_TEST_POSTGRES_URL") else {
+            eprintln!("postgres_round_trip: SKIPPED (DRF_TEST_POSTGRES_URL not set)");
+            return;
+        };
+        let admin = PgConnectOptions::from_str(&url).expect("DRF_TEST_POSTGRES_URL");
+        let name = format!(
+            "drf_test_sessions_{}",
+            crate::hashers::random_string(10, "abcdefghijklmnopqrstuvwxyz")
+        );
+        let mut conn = PgConnection::connect_with(&admin).await.expect("connect");
+        sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("CREATE DATABASE");
+        let db = Db::connect_postgres(
+            admin.clone().database(&name),
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .expect("connect to the test database");
+        db.migrate().await.expect("migrate");
+        check_round_trip(&db).await;
+        let t = now();
+        db.session_insert("old", "d", t - Duration::seconds(1))
+            .await
+            .unwrap();
+        assert_eq!(db.clear_expired_sessions(t).await.unwrap(), 1);
+        db.close().await;
+        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
+    }
+
+    async fn check_round_trip(db: &Db) {
+        let t = now();
+        assert!(
+            db.session_insert("k1", "data1", t + Duration::hours(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.session_insert("k1", "other", t + Duration::hours(1))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            db.session_data("k1", t).await.unwrap().as_deref(),
+            Some("data1")
+        );
+        assert!(db.session_exists("k1").await.unwrap());
+        assert!(
+            db.session_update("k1", "data2", t + Duration::hours(2))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            db.session_data("k1", t).await.unwrap().as_deref(),
+            Some("data2")
+        );
+        // Not returned once expired, but still there.
+        assert_eq!(
+            db.session_data("k1", t + Duration::hours(3)).await.unwrap(),
+            None
+        );
+        assert!(db.session_exists("k1").await.unwrap());
+        db.session_delete("k1").await.unwrap();
+        db.session_delete("k1").await.unwrap();
+        assert!(!db.session_exists("k1").await.unwrap());
+        assert!(!db.session_update("k1", "x", t).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn clear_expired_deletes_only_expired_rows() {
+        let db = db().await;
+        let t = now();
+        db.session_insert("old", "d", t - Duration::seconds(1))
+            .await
+            .unwrap();
+        db.session_insert("new", "d", t + Duration::seconds(60))
+            .await
+            .unwrap();
+        assert_eq!(db.clear_expired_sessions(t).await.unwrap(), 1);
+        assert!(!db.session_exists("old").await.unwrap());
+        assert!(db.session_exists("new").await.unwrap());
+        // The SQLite text is Django's format.
+        let Pool::Sqlite(p) = &db.pool else {
+            unreachable!()
+        };
+        let text: String = sqlx::query_scalar(
+            r#"SELECT "expire_date" FROM "django_session" WHERE "session_key" = 'new'"#,
+        )
+        .fetch_one(p)
+        .await
+        .unwrap();
+        assert_eq!(
+            text,
+            format_django_datetime((t + Duration::seconds(60)).naive_utc())
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Sessions shared with real Django, both ways (issue 4, item 5).
+//!
+//! Needs `DRF_DJANGO_PYTHON`: a Python with Django 5.2 installed (the venv of
+//! `tests/drf_reference/record.sh`). Without it the test prints `SKIPPED` and passes.
+//!
+//! On a copy of the Django-made fixture database, with the same `SECRET_KEY`:
+//! (a) Django's test client logs alice in and gets a CSRF token; our server accepts that
+//!     session on `/session/`, and its CSRF cookie and masked token on a POST;
+//! (b) we log bob in through `/session-login/`; Django reads the row (`SessionStore.load`),
+//!     finds bob with `get_user`, and accepts our CSRF cookie through `CsrfViewMiddleware`.
+
+#[path = "../examples/conformance/settings.rs"]
+mod settings;
+#[path = "../examples/conformance/views.rs"]
+mod views;
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use common::{RawResponse, fixture_app, raw_request, start_server};
+
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/drf_reference/sessions_interop.py"
+);
+
+/// Runs the Django side and parses its JSON line.
+async fn django(python: &str, args: Vec<String>) -> Value {
+    let python = python.to_owned();
+    let out =
+        tokio::task::spawn_blocking(move || Command::new(&python).arg(SCRIPT).args(&args).output())
+            .await
+            .expect("join")
+            .expect("run DRF_DJANGO_PYTHON");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "sessions_interop.py failed: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn h(name: &str, value: &str) -> (String, Vec<u8>) {
+    (name.to_owned(), value.as_bytes().to_vec())
+}
+
+fn set_cookie(r: &RawResponse, name: &str) -> Option<String> {
+    r.headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .find_map(|(_, v)| {
+            v.split(';')
+                .next()
+                .and_then(|nv| nv.split_once('='))
+                .filter(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_owned())
+        })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_are_shared_with_django_both_ways() {
+    let Ok(python) = std::env::var("DRF_DJANGO_PYTHON") else {
+        eprintln!("django_sessions: SKIPPED (DRF_DJANGO_PYTHON not set)");
+        return;
+    };
+    let (app, dir) = fixture_app("django-sessions").await;
+    let db = dir.0.join("db.sqlite3");
+    assert!(Path::new(&db).exists());
+    let db = db.display().to_string();
+    let server = start_server(views::router(), app).await;
+
+    // (a) Django logs alice in; we accept the session and its CSRF cookie and token.
+    let dj = django(
+        &python,
+        vec!["login".into(), db.clone(), "alice".into(), "alicepw".into()],
+    )
+    .await;
+    let sid = dj["sessionid"].as_str().expect("sessionid").to_owned();
+    let secret = dj["csrftoken"].as_str().expect("csrftoken").to_owned();
+    let masked = dj["token"].as_str().expect("token").to_owned();
+    assert_eq!((sid.len(), secret.len(), masked.len()), (32, 32, 64));
+
+    let alice = json!({"username": "alice", "is_authenticated": true, "auth": null});
+    let cookie = format!("sessionid={sid}; csrftoken={secret}");
+    let r = raw_request(
+        server.addr,
+        "GET",
+        "/session/",
+        &[h("Cookie", &format!("sessionid={sid}"))],
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()),
+        (200, alice.clone()),
+        "Django's session on GET"
+    );
+    for token in [&masked, &secret] {
+        let r = raw_request(
+            server.addr,
+            "POST",
+            "/session/",
+            &[h("Cookie", &cookie), h("X-CSRFToken", token)],
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json()),
+            (200, alice.clone()),
+            "Django's CSRF token {token}"
+        );
+    }
+    let r = raw_request(
+        server.addr,
+        "POST",
+        "/session/",
+        &[h("Cookie", &cookie), h("X-CSRFToken", &"a".repeat(64))],
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.json()["detail"],
+        "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."
+    );
+
+    // (b) We log bob in; Django reads the session and accepts our CSRF cookie.
+    let r = raw_request(
+        server.addr,
+        "POST",
+        "/session-login/",
+        &[],
+        Some("application/json"),
+        Some(br#"{"username":"bob","password":"bobpw"}"#),
+    )
+    .await;
+    assert_eq!((r.status, r.json()), (200, json!({"username": "bob"})));
+    let our_sid = set_cookie(&r, "sessionid").expect("sessionid cookie");
+    let our_csrf = set_cookie(&r, "csrftoken").expect("csrftoken cookie");
+    let dj = django(
+        &python,
+        vec![
+            "check".into(),
+            db.clone(),
+            our_sid.clone(),
+            our_csrf.clone(),
+        ],
+    )
+    .await;
+    assert_eq!(dj["user"], "bob", "Django's get_user on our session: {dj}");
+    assert_eq!(dj["session"]["_auth_user_id"], "4");
+    assert_eq!(
+        dj["session"]["_auth_user_backend"],
+        "django.contrib.auth.backends.ModelBackend"
+    );
+    assert_eq!(
+        dj["session"]["_auth_user_hash"].as_str().map(str::len),
+        Some(64)
+    );
+    assert_eq!(
+        dj["post_status"], 200,
+        "Django's CSRF check of our cookie: {dj}"
+    );
+    assert_eq!(dj["post_body"]["username"], "bob");
+    assert_eq!(dj["bad_token_status"], 403);
+
+    // Django's session for alice still works here after Django read ours.
+    let r = raw_request(
+        server.addr,
+        "GET",
+        "/session/",
+        &[h("Cookie", &format!("sessionid={sid}"))],
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    server.stop().await;
+    eprintln!("django_sessions: sessions and CSRF accepted both ways");
+}

@@ -1,0 +1,14 @@
+use drf::prelude::*;
+use drf::{DefaultSettings, api_view, authentication_classes, permission_classes};
+
+#[api_view(GETT)]
+#[authentication_classes(Tokn)]
+#[permission_classes(IsAuthenticated, IsAuthenticated)]
+async fn add_data(request: Request, user: User) -> StatusCode {
+    let _ = (request, user);
+    StatusCode::OK
+}
+
+fn main() {
+    let _ = Router::<DefaultSettings>::new().route("/data/", add_data);
+}

@@ -1,0 +1,8 @@
+use drf::api_view;
+
+#[api_view(GET)]
+struct AddData;
+
+fn main() {
+    let _ = AddData;
+}

@@ -1,0 +1,13 @@
+use drf::prelude::*;
+use drf::{DefaultSettings, api_view, permission_classes};
+
+#[permission_classes(IsAuthenticated)]
+#[api_view(GET)]
+async fn add_data(request: Request, user: User) -> StatusCode {
+    let _ = (request, user);
+    StatusCode::OK
+}
+
+fn main() {
+    let _ = Router::<DefaultSettings>::new().route("/data/", add_data);
+}

@@ -1,0 +1,18 @@
+use drf::prelude::*;
+use drf::{DefaultSettings, api_view, permission_classes};
+
+#[derive(Debug)]
+struct Private;
+
+impl Permission for Private {}
+
+#[api_view(GET)]
+#[permission_classes(IsAuthenticated & Private)]
+pub async fn add_data(request: Request, user: User) -> StatusCode {
+    let _ = (request, user);
+    StatusCode::OK
+}
+
+fn main() {
+    let _ = Router::<DefaultSettings>::new().route("/data/", add_data);
+}

@@ -1,0 +1,9 @@
+use drf::Router;
+
+drf::settings! {
+    DEFAULT_THROTTLE_RATES = { anon: 3 };
+}
+
+fn main() {
+    let _ = Router::<Settings>::new();
+}

@@ -1,0 +1,9 @@
+use drf::Router;
+
+drf::settings! {
+    DEFAULT_THROTTLE_RATES = { 3: "3/min" };
+}
+
+fn main() {
+    let _ = Router::<Settings>::new();
+}
