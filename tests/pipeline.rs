@@ -388,9 +388,7 @@ async fn password_hashes_are_upgraded_on_login() {
     // A hash made by an older Django with fewer iterations.
     let old = drf::hashers::make_password(
         "pw",
-        &drf::hashers::HasherConfig {
-            pbkdf2_iterations: 500,
-        },
+        &drf::hashers::HasherConfig::with_iterations(500),
     );
     let user = app
         .db()

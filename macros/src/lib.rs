@@ -49,6 +49,9 @@ use crate::names::Kind;
 ///   function itself is kept as its hidden associated `handler`. Its doc comment is the view's
 ///   OPTIONS description, and its name gives the OPTIONS name as DRF's `get_view_name` does
 ///   (`add_data` → `Add Data`).
+/// - Because the view is a unit struct, its name is also a value in its module: a binding
+///   of the same name there (`let add_data = …;`, `Json(add_data)`) is read as the struct
+///   and fails to compile. Give views names that locals do not use.
 /// - The handler receives what it asks for by type: `Request`, `User`, `Auth`, `Path<T>`,
 ///   `Json<T>`, `Data`, or any type implementing `FromRequest`.
 /// - `#[api_view]` must be the first of the view attributes: it reads

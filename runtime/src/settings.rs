@@ -97,9 +97,7 @@ impl Config {
             redis_url: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             token_keyword: S::TOKEN_KEYWORD.to_owned(),
-            hashers: HasherConfig {
-                pbkdf2_iterations: S::PASSWORD_ITERATIONS,
-            },
+            hashers: HasherConfig::with_iterations(S::PASSWORD_ITERATIONS),
             max_body_size: 2_621_440,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),

@@ -5,8 +5,8 @@
 //! unknown or malformed hashes verify as false after the default hasher has run once on a
 //! random string (so they take as long as a real check); a hash made with other parameters
 //! than the configured ones reports `must_update`, and a failed check of such a hash runs the
-//! missing work (`harden_runtime`). [`make_password`] writes `pbkdf2_sha256` hashes with a
-//! fresh 22-character salt.
+//! missing work (`harden_runtime`). [`make_password`] hashes with the preferred hasher (by default
+//! `pbkdf2_sha256` with a fresh 22-character salt).
 //!
 //! Hashing is deliberately slow (1.5 million PBKDF2 rounds by default), so async code should use
 //! [`Passwords`], which runs it on tokio's blocking pool, bounded to one hash per CPU.
@@ -22,20 +22,35 @@
 //! assert!(!check_password("wrong", &encoded, &cfg).ok);
 //! ```
 //!
-//! Supported algorithms: `pbkdf2_sha256` (Django's default) and `pbkdf2_sha1`. Hashes of other
-//! algorithms (argon2, bcrypt, scrypt, md5, ...) are identified as Django identifies them but do
-//! not verify, like a hasher that is missing from Django's `PASSWORD_HASHERS`. Each algorithm is
-//! one implementation of the internal `Hasher` trait, so adding one is a new module plus an entry
-//! in the registry.
+//! All of Django's hashers verify: `pbkdf2_sha256`, `pbkdf2_sha1`, `argon2`, `bcrypt_sha256`,
+//! `bcrypt`, `scrypt` and `md5`, each only when it is listed in [`HasherConfig::hashers`]
+//! (Django's `PASSWORD_HASHERS`; the default list is Django's, without `bcrypt` and `md5`).
+//! The first entry is the preferred hasher: new hashes use it, and a correct password stored
+//! with another algorithm, or with other parameters, is reported as `must_update`. Each
+//! algorithm is one implementation of the internal `Hasher` trait.
+//!
+//! A hash that cannot be read (unknown algorithm, corrupt fields) is a failed check and a
+//! `tracing` warning, never a panic.
 
+mod argon2;
+mod bcrypt;
+mod md5;
 mod passwords;
 mod pbkdf2;
 mod random;
+mod scrypt;
 
 pub use passwords::Passwords;
 pub use random::{RANDOM_STRING_CHARS, fill_random, new_token_key, random_string};
 
+use std::fmt;
+use std::str::FromStr;
+
+use self::argon2::ARGON2;
+use self::bcrypt::{BCRYPT, BCRYPT_SHA256};
+use self::md5::MD5;
 use self::pbkdf2::{MAX_ITERATIONS, PBKDF2_SHA1, PBKDF2_SHA256};
+use self::scrypt::SCRYPT;
 
 /// Default PBKDF2 iteration counts of Django releases (DJANGO_COMPAT.md §2.2).
 const DJANGO_PBKDF2_ITERATIONS: &[(&str, u32)] = &[
@@ -59,22 +74,132 @@ pub const UNUSABLE_PASSWORD_SUFFIX_LENGTH: usize = 40;
 /// The prefix that marks an unusable password (`UNUSABLE_PASSWORD_PREFIX`).
 pub const UNUSABLE_PASSWORD_PREFIX: &str = "!";
 
-/// Parameters of the preferred (default) hasher, which must equal those of the Django release
-/// sharing the database: Django rewrites every hash whose parameters differ from its own at the
-/// next login, in both directions (DJANGO_COMPAT.md §2.2, §7.1).
+/// One of Django's password hashers, by the algorithm name its hashes start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// `pbkdf2_sha256`: `PBKDF2PasswordHasher`, Django's default.
+    Pbkdf2Sha256,
+    /// `pbkdf2_sha1`: `PBKDF2SHA1PasswordHasher`.
+    Pbkdf2Sha1,
+    /// `argon2`: `Argon2PasswordHasher` (argon2id, m=102400, t=2, p=8).
+    Argon2,
+    /// `bcrypt_sha256`: `BCryptSHA256PasswordHasher` (SHA-256 prehash, 12 rounds).
+    BcryptSha256,
+    /// `bcrypt`: `BCryptPasswordHasher` (no prehash; not in Django's default list).
+    Bcrypt,
+    /// `scrypt`: `ScryptPasswordHasher` (N=2^14, r=8, p=5).
+    Scrypt,
+    /// `md5`: `MD5PasswordHasher` (salted MD5; insecure, not in Django's default list).
+    Md5,
+}
+
+impl Algorithm {
+    /// Every algorithm, in the order of [`Algorithm::name`]'s table.
+    pub const ALL: [Self; 7] = [
+        Self::Pbkdf2Sha256,
+        Self::Pbkdf2Sha1,
+        Self::Argon2,
+        Self::BcryptSha256,
+        Self::Bcrypt,
+        Self::Scrypt,
+        Self::Md5,
+    ];
+
+    /// Django's default `PASSWORD_HASHERS` (3.2 through 6.1), preferred first.
+    pub const DJANGO_DEFAULT: [Self; 5] = [
+        Self::Pbkdf2Sha256,
+        Self::Pbkdf2Sha1,
+        Self::Argon2,
+        Self::BcryptSha256,
+        Self::Scrypt,
+    ];
+
+    /// The algorithm name, as in the stored hashes (`pbkdf2_sha256`, `argon2`…).
+    pub fn name(self) -> &'static str {
+        self.hasher().algorithm()
+    }
+
+    /// Django's class path (`django.contrib.auth.hashers.PBKDF2PasswordHasher`…).
+    pub fn django_class(self) -> &'static str {
+        match self {
+            Self::Pbkdf2Sha256 => "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+            Self::Pbkdf2Sha1 => "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+            Self::Argon2 => "django.contrib.auth.hashers.Argon2PasswordHasher",
+            Self::BcryptSha256 => "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+            Self::Bcrypt => "django.contrib.auth.hashers.BCryptPasswordHasher",
+            Self::Scrypt => "django.contrib.auth.hashers.ScryptPasswordHasher",
+            Self::Md5 => "django.contrib.auth.hashers.MD5PasswordHasher",
+        }
+    }
+
+    fn hasher(self) -> &'static dyn Hasher {
+        match self {
+            Self::Pbkdf2Sha256 => &PBKDF2_SHA256,
+            Self::Pbkdf2Sha1 => &PBKDF2_SHA1,
+            Self::Argon2 => &ARGON2,
+            Self::BcryptSha256 => &BCRYPT_SHA256,
+            Self::Bcrypt => &BCRYPT,
+            Self::Scrypt => &SCRYPT,
+            Self::Md5 => &MD5,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = String;
+
+    /// An algorithm name (`argon2`) or a Django class path
+    /// (`django.contrib.auth.hashers.Argon2PasswordHasher`, or just `Argon2PasswordHasher`).
+    ///
+    /// ```
+    /// use drf_runtime::hashers::Algorithm;
+    /// assert_eq!("md5".parse(), Ok(Algorithm::Md5));
+    /// assert_eq!("django.contrib.auth.hashers.ScryptPasswordHasher".parse(), Ok(Algorithm::Scrypt));
+    /// assert!("sha1".parse::<Algorithm>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|a| {
+                let path = a.django_class();
+                s == a.name() || s == path || path.rsplit('.').next() == Some(s)
+            })
+            .ok_or_else(|| {
+                format!(
+                    "unknown password hasher {s:?} (known: {})",
+                    Self::ALL.map(Self::name).join(", ")
+                )
+            })
+    }
+}
+
+/// Password hashing settings: Django's `PASSWORD_HASHERS` and the PBKDF2 iteration count,
+/// which must equal those of the Django release sharing the database. Django rewrites every
+/// hash whose algorithm or parameters differ from its preferred hasher's at the next login, in
+/// both directions, so two stacks that disagree flip-flop the stored hashes (DJANGO_COMPAT.md
+/// §2.2, §7.1). [`HasherConfig::django`] gives a release's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HasherConfig {
-    /// PBKDF2 iterations for new hashes; stored hashes with another count report
-    /// `must_update`. Values are clamped to `1..=100_000_000`.
+    /// PBKDF2 iterations for new hashes; stored PBKDF2 hashes with another count report
+    /// `must_update` when PBKDF2 is preferred. Values are clamped to `1..=100_000_000`.
     pub pbkdf2_iterations: u32,
+    /// Django's `PASSWORD_HASHERS`: the algorithms that verify, the preferred (used for new
+    /// hashes) first. Hashes of unlisted algorithms never verify. Empty means Django's default.
+    pub hashers: Vec<Algorithm>,
 }
 
 impl Default for HasherConfig {
-    /// Django 6.1's parameters: 1,500,000 PBKDF2 iterations.
+    /// Django 6.1's parameters: 1,500,000 PBKDF2 iterations, Django's default hasher list.
     fn default() -> Self {
-        Self {
-            pbkdf2_iterations: 1_500_000,
-        }
+        Self::with_iterations(1_500_000)
     }
 }
 
@@ -103,14 +228,73 @@ impl HasherConfig {
             .map(|&(_, n)| Self::with_iterations(n))
     }
 
-    /// A configuration with the given PBKDF2 iteration count (small counts are for tests).
+    /// Django's default hasher list with the given PBKDF2 iteration count (small counts are for
+    /// tests).
     pub fn with_iterations(pbkdf2_iterations: u32) -> Self {
-        Self { pbkdf2_iterations }
+        Self {
+            pbkdf2_iterations,
+            hashers: Algorithm::DJANGO_DEFAULT.to_vec(),
+        }
+    }
+
+    /// The same settings with another `PASSWORD_HASHERS` list (preferred first).
+    ///
+    /// ```
+    /// use drf_runtime::hashers::{Algorithm, HasherConfig};
+    /// let cfg = HasherConfig::default().with_hashers([Algorithm::Argon2, Algorithm::Pbkdf2Sha256]);
+    /// assert_eq!(cfg.preferred(), Algorithm::Argon2);
+    /// ```
+    pub fn with_hashers(mut self, hashers: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.hashers = hashers.into_iter().collect();
+        self
     }
 
     /// The iteration count actually used: `pbkdf2_iterations` clamped to `1..=100_000_000`.
     pub fn iterations(&self) -> u32 {
         self.pbkdf2_iterations.clamp(1, MAX_ITERATIONS)
+    }
+
+    /// The preferred hasher: the first of [`HasherConfig::hashers`] (`pbkdf2_sha256` when the
+    /// list is empty).
+    pub fn preferred(&self) -> Algorithm {
+        self.hashers
+            .first()
+            .copied()
+            .unwrap_or(Algorithm::Pbkdf2Sha256)
+    }
+
+    /// Whether hashes of `algorithm` verify (it is listed, or the list is empty and it is in
+    /// Django's default list).
+    pub fn enables(&self, algorithm: Algorithm) -> bool {
+        if self.hashers.is_empty() {
+            Algorithm::DJANGO_DEFAULT.contains(&algorithm)
+        } else {
+            self.hashers.contains(&algorithm)
+        }
+    }
+
+    /// Parses `PASSWORD_HASHERS` as the environment gives it: names or Django class paths,
+    /// separated by commas (spaces, brackets and quotes are ignored, so a Python list pasted
+    /// from Django's settings works).
+    ///
+    /// ```
+    /// use drf_runtime::hashers::{Algorithm, HasherConfig};
+    /// let list = HasherConfig::parse_hashers(
+    ///     r#"["django.contrib.auth.hashers.Argon2PasswordHasher", "pbkdf2_sha256"]"#,
+    /// ).unwrap();
+    /// assert_eq!(list, [Algorithm::Argon2, Algorithm::Pbkdf2Sha256]);
+    /// ```
+    pub fn parse_hashers(value: &str) -> Result<Vec<Algorithm>, String> {
+        let list: Vec<Algorithm> = value
+            .split(',')
+            .map(|s| s.trim_matches(|c: char| c.is_whitespace() || "[]()\"'".contains(c)))
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
+        if list.is_empty() {
+            return Err("PASSWORD_HASHERS must list at least one hasher".to_owned());
+        }
+        Ok(list)
     }
 }
 
@@ -149,17 +333,16 @@ pub(crate) trait Hasher: Sync {
     /// preferred hasher, as Django does).
     fn must_update(&self, encoded: &str, cfg: &HasherConfig) -> Result<bool, Malformed>;
     /// Extra work after a failed check of an outdated hash, so that it costs as much as a check
-    /// against a hash with the current parameters.
-    fn harden_runtime(&self, password: &str, encoded: &str, cfg: &HasherConfig);
+    /// against a hash with the current parameters. Nothing by default (argon2, scrypt, md5).
+    fn harden_runtime(&self, password: &str, encoded: &str, cfg: &HasherConfig) {
+        let _ = (password, encoded, cfg);
+    }
+    /// A fresh salt (Django's `salt()`): 22 random `[a-zA-Z0-9]` characters by default.
+    fn salt(&self) -> String {
+        random_string(SALT_LENGTH, RANDOM_STRING_CHARS)
+    }
     /// Hashes `password` with `salt` and `cfg`'s parameters.
     fn encode(&self, password: &str, salt: &str, cfg: &HasherConfig) -> String;
-}
-
-/// The hashers that verify, preferred (default) first: Django's `PASSWORD_HASHERS`.
-static HASHERS: &[&dyn Hasher] = &[&PBKDF2_SHA256, &PBKDF2_SHA1];
-
-fn preferred() -> &'static dyn Hasher {
-    HASHERS[0]
 }
 
 /// Django's `identify_hasher`: the algorithm name a stored hash claims, if one can be read.
@@ -184,16 +367,24 @@ pub fn identify_algorithm(encoded: &str) -> Option<&str> {
     }
 }
 
-/// The hasher for a stored hash, if its algorithm is supported.
-fn hasher_for(encoded: &str) -> Option<&'static dyn Hasher> {
-    let algorithm = identify_algorithm(encoded)?;
-    HASHERS.iter().copied().find(|h| h.algorithm() == algorithm)
+/// The hasher for a stored hash, if its algorithm is enabled in `cfg`.
+fn hasher_for(encoded: &str, cfg: &HasherConfig) -> Option<&'static dyn Hasher> {
+    let name = identify_algorithm(encoded)?;
+    Algorithm::ALL
+        .into_iter()
+        .find(|a| a.name() == name && cfg.enables(*a))
+        .map(Algorithm::hasher)
 }
 
 /// Django's `salt.must_update_salt`: the salt carries fewer than 128 bits of entropy at
 /// `log2(62)` bits per character, i.e. it is shorter than 22 characters.
 pub(crate) fn must_update_salt(salt: &str) -> bool {
-    (salt.chars().count() as f64) * 62f64.log2() < 128.0
+    must_update_salt_len(salt.chars().count())
+}
+
+/// [`must_update_salt`] for a salt of `len` characters.
+pub(crate) fn must_update_salt_len(len: usize) -> bool {
+    (len as f64) * 62f64.log2() < 128.0
 }
 
 /// Runs the default hasher once on a random password, to make a check that fails early cost as
@@ -205,25 +396,41 @@ fn equalize_timing(cfg: &HasherConfig) {
     );
 }
 
+/// The first characters of a stored hash, for log messages (never the whole hash).
+fn hash_prefix(encoded: &str) -> String {
+    let algorithm = identify_algorithm(encoded).unwrap_or("");
+    let shown: String = algorithm.chars().take(24).collect();
+    if shown.is_empty() {
+        format!("<{} chars>", encoded.chars().count())
+    } else {
+        shown
+    }
+}
+
 /// Django's `verify_password(password, encoded)`: whether `password` matches the stored hash,
 /// and whether the hash should be rewritten with the current parameters (§2.1).
 ///
 /// Never panics on any `encoded` value; unusable (`!…`), empty, unknown and malformed hashes
-/// give `ok = false, must_update = false` after one run of the default hasher. This is
-/// CPU-heavy: in async code use [`Passwords::check`].
+/// give `ok = false, must_update = false` after one run of the default hasher, and unknown or
+/// malformed ones log a warning. This is CPU-heavy: in async code use [`Passwords::check`].
 pub fn check_password(password: &str, encoded: &str, cfg: &HasherConfig) -> PasswordCheck {
     const FAILED: PasswordCheck = PasswordCheck {
         ok: false,
         must_update: false,
     };
-    let hasher = match hasher_for(encoded) {
-        Some(h) if is_password_usable(encoded) => h,
-        _ => {
-            equalize_timing(cfg);
-            return FAILED;
-        }
+    if !is_password_usable(encoded) {
+        equalize_timing(cfg);
+        return FAILED;
+    }
+    let Some(hasher) = hasher_for(encoded, cfg) else {
+        tracing::warn!(
+            algorithm = %hash_prefix(encoded),
+            "password hash of an unknown or disabled algorithm: the check fails"
+        );
+        equalize_timing(cfg);
+        return FAILED;
     };
-    let preferred = preferred();
+    let preferred = cfg.preferred().hasher();
     let hasher_changed = hasher.algorithm() != preferred.algorithm();
     let must_update = if hasher_changed {
         Ok(true)
@@ -232,6 +439,10 @@ pub fn check_password(password: &str, encoded: &str, cfg: &HasherConfig) -> Pass
     };
     let (Ok(must_update), Ok(ok)) = (must_update, hasher.verify(password, encoded)) else {
         // Django raises ValueError (a 500) here; we fail the check instead.
+        tracing::warn!(
+            algorithm = hasher.algorithm(),
+            "malformed password hash: the check fails"
+        );
         equalize_timing(cfg);
         return FAILED;
     };
@@ -241,8 +452,9 @@ pub fn check_password(password: &str, encoded: &str, cfg: &HasherConfig) -> Pass
     PasswordCheck { ok, must_update }
 }
 
-/// Django's `make_password(password)`: a `pbkdf2_sha256` hash with `cfg`'s iteration count and
-/// a fresh 22-character `[a-zA-Z0-9]` salt from the OS CSPRNG.
+/// Django's `make_password(password)`: a hash by the preferred hasher of `cfg` (by default
+/// `pbkdf2_sha256` with `cfg`'s iteration count and a fresh 22-character `[a-zA-Z0-9]` salt
+/// from the OS CSPRNG).
 ///
 /// CPU-heavy: in async code use [`Passwords::make`].
 ///
@@ -250,11 +462,33 @@ pub fn check_password(password: &str, encoded: &str, cfg: &HasherConfig) -> Pass
 ///
 /// Only if the OS random number generator fails (see [`fill_random`]).
 pub fn make_password(password: &str, cfg: &HasherConfig) -> String {
-    preferred().encode(
-        password,
-        &random_string(SALT_LENGTH, RANDOM_STRING_CHARS),
-        cfg,
-    )
+    let hasher = cfg.preferred().hasher();
+    hasher.encode(password, &hasher.salt(), cfg)
+}
+
+/// [`make_password`] with a given algorithm and salt (Django's `make_password(password, salt,
+/// hasher)`), for tests and fixtures. `salt` must be in the algorithm's salt format (bcrypt:
+/// `$2b$12$` + 22 characters); `None` draws a fresh one.
+///
+/// ```
+/// use drf_runtime::hashers::{Algorithm, HasherConfig, make_password_with};
+/// let cfg = HasherConfig::default();
+/// assert_eq!(
+///     make_password_with("correct horse battery staple", Algorithm::Md5, Some("Z7yq2bT9cLwX4mN8pR1sVd"), &cfg),
+///     "md5$Z7yq2bT9cLwX4mN8pR1sVd$ae58b98156ca895c2b5372bfce09570f",
+/// );
+/// ```
+pub fn make_password_with(
+    password: &str,
+    algorithm: Algorithm,
+    salt: Option<&str>,
+    cfg: &HasherConfig,
+) -> String {
+    let hasher = algorithm.hasher();
+    match salt {
+        Some(salt) => hasher.encode(password, salt, cfg),
+        None => hasher.encode(password, &hasher.salt(), cfg),
+    }
 }
 
 /// Django's `make_password(None)`: `"!"` followed by 40 random `[a-zA-Z0-9]` characters.

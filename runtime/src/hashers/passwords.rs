@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -28,6 +29,7 @@ pub struct Passwords {
     cfg: Arc<HasherConfig>,
     permits: Arc<Semaphore>,
     concurrency: usize,
+    jobs: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for Passwords {
@@ -36,6 +38,7 @@ impl fmt::Debug for Passwords {
             .field("cfg", &self.cfg)
             .field("concurrency", &self.concurrency)
             .field("available", &self.permits.available_permits())
+            .field("jobs", &self.jobs())
             .finish()
     }
 }
@@ -61,6 +64,7 @@ impl Passwords {
             cfg: Arc::new(cfg),
             permits: Arc::new(Semaphore::new(n)),
             concurrency: n,
+            jobs: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -72,6 +76,13 @@ impl Passwords {
     /// The maximum number of hashes computed at the same time.
     pub fn concurrency(&self) -> usize {
         self.concurrency
+    }
+
+    /// How many hashing jobs ([`Passwords::check`], [`Passwords::make`], [`Passwords::burn`])
+    /// have started, across clones: for metrics, and for tests that check an unknown username
+    /// costs one hash like a wrong password.
+    pub fn jobs(&self) -> u64 {
+        self.jobs.load(Ordering::Relaxed)
     }
 
     /// [`check_password`] on the blocking pool. A failure of the blocking task (a panic, or the
@@ -127,6 +138,7 @@ impl Passwords {
         // hash runs unbounded rather than not at all.
         let permit: Option<OwnedSemaphorePermit> =
             Arc::clone(&self.permits).acquire_owned().await.ok();
+        self.jobs.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             f()
@@ -157,6 +169,7 @@ mod tests {
         assert!(!p.check("pw".to_owned(), "!unusable".to_owned()).await.ok);
         p.burn("pw".to_owned()).await;
         assert_eq!(p.permits.available_permits(), 2);
+        assert_eq!(p.jobs(), 5);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

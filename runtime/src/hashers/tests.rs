@@ -17,14 +17,26 @@ const SHA256_1_2M: &str =
 const SHA256_1_5M: &str =
     "pbkdf2_sha256$1500000$Z7yq2bT9cLwX4mN8pR1sVd$BR5z0Oo2OXyB1k/HYYUEb3rdlF04w+ms2tMU7qaro08=";
 
-/// Hashes of algorithms we do not implement (§2.7): identified, but never verified.
-const OTHER_ALGORITHMS: &[&str] = &[
-    "argon2$argon2id$v=19$m=102400,t=2,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA$kTDgmdJkOmicGQq4++6XKyLAKcsQlOXFaRzSar8qFaY",
-    "scrypt$16384$Z7yq2bT9cLwX4mN8pR1sVd$8$5$GSzGxG0Fraqhhm/pPzAXV2ZNyweoUKaAY2XxLv7I3HQ8cJgu2MDgugZbdQkNzQQFJT7ArQa2BGc4FE1qlya0aQ==",
-    "bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuuNrZ4CeoNrvGcIepBB1WStSdG4Wu4DG",
-    "bcrypt$$2b$04$abcdefghijklmnopqrstuu7EJV7kdjBBQxyb0HjTh9KS7.Lah/6CG",
-    "md5$Z7yq2bT9cLwX4mN8pR1sVd$ae58b98156ca895c2b5372bfce09570f",
-];
+const SALT: &str = "Z7yq2bT9cLwX4mN8pR1sVd";
+const ARGON2_V: &str = "argon2$argon2id$v=19$m=102400,t=2,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA$kTDgmdJkOmicGQq4++6XKyLAKcsQlOXFaRzSar8qFaY";
+const SCRYPT_V: &str = "scrypt$16384$Z7yq2bT9cLwX4mN8pR1sVd$8$5$GSzGxG0Fraqhhm/pPzAXV2ZNyweoUKaAY2XxLv7I3HQ8cJgu2MDgugZbdQkNzQQFJT7ArQa2BGc4FE1qlya0aQ==";
+const BCRYPT_SHA256_12: &str =
+    "bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuuNrZ4CeoNrvGcIepBB1WStSdG4Wu4DG";
+const BCRYPT_SHA256_4: &str =
+    "bcrypt_sha256$$2b$04$abcdefghijklmnopqrstuuaBT8mpw5tGdD3eO40znWcQP/dT9hEVK";
+const BCRYPT_4: &str = "bcrypt$$2b$04$abcdefghijklmnopqrstuu7EJV7kdjBBQxyb0HjTh9KS7.Lah/6CG";
+const MD5_V: &str = "md5$Z7yq2bT9cLwX4mN8pR1sVd$ae58b98156ca895c2b5372bfce09570f";
+
+/// Hashes of algorithms outside Django's default `PASSWORD_HASHERS` (§2.6): identified, but
+/// they verify only when listed.
+const NOT_DEFAULT: &[&str] = &[BCRYPT_4, MD5_V];
+
+/// Django's default list with `algorithm` preferred (first), fast PBKDF2.
+fn preferring(algorithm: Algorithm) -> HasherConfig {
+    let mut list = vec![algorithm];
+    list.extend(Algorithm::ALL.into_iter().filter(|a| *a != algorithm));
+    cfg(10_000).with_hashers(list)
+}
 
 fn cfg(iterations: u32) -> HasherConfig {
     HasherConfig::with_iterations(iterations)
@@ -277,11 +289,7 @@ fn unknown_and_malformed_hashes_fail_without_panicking() {
         "\u{0}$\u{0}$\u{0}$\u{0}",
         "ü$ü$ü$ü",
     ];
-    for encoded in malformed
-        .iter()
-        .copied()
-        .chain(OTHER_ALGORITHMS.iter().copied())
-    {
+    for encoded in malformed.iter().copied().chain(NOT_DEFAULT.iter().copied()) {
         assert_eq!(check_password(PASSWORD, encoded, &c), FAILED, "{encoded:?}");
         assert_eq!(check_password("", encoded, &c), FAILED, "{encoded:?}");
     }
@@ -307,11 +315,8 @@ fn non_canonical_stored_hashes_do_not_verify() {
 fn identify_like_django() {
     assert_eq!(identify_algorithm(SHA256_10K), Some("pbkdf2_sha256"));
     assert_eq!(identify_algorithm(SHA1_10K), Some("pbkdf2_sha1"));
-    assert_eq!(identify_algorithm(OTHER_ALGORITHMS[0]), Some("argon2"));
-    assert_eq!(
-        identify_algorithm(OTHER_ALGORITHMS[2]),
-        Some("bcrypt_sha256")
-    );
+    assert_eq!(identify_algorithm(ARGON2_V), Some("argon2"));
+    assert_eq!(identify_algorithm(BCRYPT_SHA256_12), Some("bcrypt_sha256"));
     assert_eq!(
         identify_algorithm("5f4dcc3b5aa765d61d8327deb882cf99"),
         Some("unsalted_md5")
@@ -362,4 +367,285 @@ fn failed_checks_cost_about_one_default_hash() {
             "{name} took {d:?}, a real failed check {real:?}"
         );
     }
+}
+
+// ---- the other hashers (§2.3-§2.6) ------------------------------------------------------------
+
+#[test]
+fn argon2_vector() {
+    // Listed but not preferred: verifies, and is rewritten to PBKDF2 on login.
+    assert_eq!(check_password(PASSWORD, ARGON2_V, &cfg(1_000)), OK_OUTDATED);
+    assert_eq!(
+        check_password("wrong", ARGON2_V, &cfg(1_000)),
+        PasswordCheck {
+            ok: false,
+            must_update: true
+        }
+    );
+    let argon2 = preferring(Algorithm::Argon2);
+    assert_eq!(check_password(PASSWORD, ARGON2_V, &argon2), OK_CURRENT);
+    assert_eq!(
+        make_password_with(PASSWORD, Algorithm::Argon2, Some(SALT), &argon2),
+        ARGON2_V
+    );
+    let fresh = make_password(PASSWORD, &argon2);
+    assert!(
+        fresh.starts_with("argon2$argon2id$v=19$m=102400,t=2,p=8$"),
+        "{fresh}"
+    );
+    assert_eq!(check_password(PASSWORD, &fresh, &argon2), OK_CURRENT);
+}
+
+#[test]
+fn scrypt_vector() {
+    assert_eq!(check_password(PASSWORD, SCRYPT_V, &cfg(1_000)), OK_OUTDATED);
+    let scrypt = preferring(Algorithm::Scrypt);
+    assert_eq!(check_password(PASSWORD, SCRYPT_V, &scrypt), OK_CURRENT);
+    assert!(!check_password("wrong", SCRYPT_V, &scrypt).ok);
+    assert_eq!(
+        make_password_with(PASSWORD, Algorithm::Scrypt, Some(SALT), &scrypt),
+        SCRYPT_V
+    );
+    // Django 4.0-5.0 wrote p=1: verified, then rewritten.
+    let old = super::scrypt::encode_params(PASSWORD, SALT, 1 << 14, 8, 1);
+    assert_eq!(check_password(PASSWORD, &old, &scrypt), OK_OUTDATED);
+}
+
+#[test]
+fn bcrypt_sha256_vectors() {
+    assert_eq!(
+        check_password(PASSWORD, BCRYPT_SHA256_12, &cfg(1_000)),
+        OK_OUTDATED
+    );
+    assert_eq!(
+        check_password(PASSWORD, BCRYPT_SHA256_4, &cfg(1_000)),
+        OK_OUTDATED
+    );
+    let bcrypt = preferring(Algorithm::BcryptSha256);
+    assert_eq!(
+        check_password(PASSWORD, BCRYPT_SHA256_12, &bcrypt),
+        OK_CURRENT
+    );
+    assert_eq!(
+        check_password(PASSWORD, BCRYPT_SHA256_4, &bcrypt),
+        OK_OUTDATED
+    );
+    assert!(!check_password("wrong", BCRYPT_SHA256_12, &bcrypt).ok);
+    assert_eq!(
+        make_password_with(
+            PASSWORD,
+            Algorithm::BcryptSha256,
+            Some("$2b$12$abcdefghijklmnopqrstuu"),
+            &bcrypt
+        ),
+        BCRYPT_SHA256_12
+    );
+    assert_eq!(
+        make_password_with(
+            PASSWORD,
+            Algorithm::BcryptSha256,
+            Some("$2b$04$abcdefghijklmnopqrstuu"),
+            &bcrypt
+        ),
+        BCRYPT_SHA256_4
+    );
+    let fresh = make_password(PASSWORD, &bcrypt);
+    assert!(fresh.starts_with("bcrypt_sha256$$2b$12$"), "{fresh}");
+    assert_eq!(fresh.len(), BCRYPT_SHA256_12.len());
+    // $2a$ and $2y$ are read as pyca/bcrypt reads them; a non-canonical cost is not Django's.
+    let two_y = BCRYPT_SHA256_4.replace("$2b$", "$2y$");
+    assert_eq!(check_password(PASSWORD, &two_y, &cfg(1_000)), OK_OUTDATED);
+    let one_digit = BCRYPT_SHA256_4.replace("$04$", "$4$");
+    assert!(!check_password(PASSWORD, &one_digit, &cfg(1_000)).ok);
+}
+
+#[test]
+fn bcrypt_harden_runtime_repeats_the_cheap_hash() {
+    // A wrong password against a cost-4 hash with cost 12 preferred costs 2^8 cost-4 hashes,
+    // i.e. about one cost-12 hash.
+    let bcrypt = preferring(Algorithm::BcryptSha256);
+    let time = |f: &dyn Fn()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    let cheap_ok = time(&|| assert!(check_password(PASSWORD, BCRYPT_SHA256_4, &bcrypt).ok));
+    let cheap_wrong = time(&|| assert!(!check_password("x", BCRYPT_SHA256_4, &bcrypt).ok));
+    assert!(
+        cheap_wrong > cheap_ok * 20,
+        "hardened {cheap_wrong:?} vs {cheap_ok:?}"
+    );
+}
+
+#[test]
+fn plain_bcrypt_only_when_listed() {
+    assert_eq!(check_password(PASSWORD, BCRYPT_4, &cfg(1_000)), FAILED);
+    let listed = cfg(1_000).with_hashers([Algorithm::Pbkdf2Sha256, Algorithm::Bcrypt]);
+    assert_eq!(check_password(PASSWORD, BCRYPT_4, &listed), OK_OUTDATED);
+    assert!(!check_password("wrong", BCRYPT_4, &listed).ok);
+    assert_eq!(
+        make_password_with(
+            PASSWORD,
+            Algorithm::Bcrypt,
+            Some("$2b$04$abcdefghijklmnopqrstuu"),
+            &listed
+        ),
+        BCRYPT_4
+    );
+    // bcrypt_sha256 is not plain bcrypt: the prefixes are not interchangeable.
+    let swapped = BCRYPT_4.replacen("bcrypt$", "bcrypt_sha256$", 1);
+    assert!(!check_password(PASSWORD, &swapped, &preferring(Algorithm::BcryptSha256)).ok);
+}
+
+#[test]
+fn md5_only_when_listed() {
+    assert_eq!(check_password(PASSWORD, MD5_V, &cfg(1_000)), FAILED);
+    let listed = cfg(1_000).with_hashers([Algorithm::Pbkdf2Sha256, Algorithm::Md5]);
+    assert_eq!(check_password(PASSWORD, MD5_V, &listed), OK_OUTDATED);
+    assert!(!check_password("wrong", MD5_V, &listed).ok);
+    let md5 = preferring(Algorithm::Md5);
+    assert_eq!(check_password(PASSWORD, MD5_V, &md5), OK_CURRENT);
+    // A short salt is rewritten even by the preferred md5 hasher.
+    let short = make_password_with(PASSWORD, Algorithm::Md5, Some("salt"), &md5);
+    assert_eq!(check_password(PASSWORD, &short, &md5), OK_OUTDATED);
+    assert_eq!(
+        make_password_with(PASSWORD, Algorithm::Md5, Some(SALT), &md5),
+        MD5_V
+    );
+    // Unsalted MD5 and SHA-1 were removed in Django 5.1: never verified.
+    assert_eq!(
+        check_password("password", "5f4dcc3b5aa765d61d8327deb882cf99", &md5),
+        FAILED
+    );
+}
+
+#[test]
+fn every_algorithm_round_trips_when_preferred() {
+    for algorithm in Algorithm::ALL {
+        if algorithm == Algorithm::Argon2 {
+            continue; // covered by argon2_vector (100 MiB per hash)
+        }
+        let c = preferring(algorithm);
+        let encoded = make_password("pässwörd", &c);
+        assert_eq!(identify_algorithm(&encoded), Some(algorithm.name()));
+        assert_eq!(
+            check_password("pässwörd", &encoded, &c),
+            OK_CURRENT,
+            "{algorithm}"
+        );
+        assert!(!check_password("passwörd", &encoded, &c).ok, "{algorithm}");
+        // Under Django's default preference every other algorithm is rewritten.
+        let d = cfg(10_000).with_hashers(Algorithm::ALL);
+        let expected = if algorithm == Algorithm::Pbkdf2Sha256 {
+            OK_CURRENT
+        } else {
+            OK_OUTDATED
+        };
+        assert_eq!(
+            check_password("pässwörd", &encoded, &d),
+            expected,
+            "{algorithm}"
+        );
+    }
+}
+
+#[test]
+fn corrupt_hashes_of_every_algorithm_fail_without_panicking() {
+    let all = cfg(1_000).with_hashers(Algorithm::ALL);
+    let corrupt = [
+        "argon2",
+        "argon2$",
+        "argon2$argon2id$v=19$m=102400,t=2,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA",
+        "argon2$argon2id$v=19$m=102400,t=2,p=8$!!!$kTDgmdJkOmicGQq4++6XKyLAKcsQlOXFaRzSar8qFaY",
+        "argon2$argon2id$v=19$m=1,t=2,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA$kTDg",
+        "argon2$argon2id$v=19$m=102400,t=0,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA$kTDg",
+        "argon2$argon2id$v=19$m=4294967295,t=2,p=8$Wjd5cTJiVDljTHdYNG1OOHBSMXNWZA$kTDg",
+        "argon2$argon2id$v=19$m=102400,t=2,p=8$$kTDg",
+        "scrypt",
+        "scrypt$16384$Z7yq2bT9cLwX4mN8pR1sVd$8$5",
+        "scrypt$16383$Z7yq2bT9cLwX4mN8pR1sVd$8$5$x",
+        "scrypt$1073741824$Z7yq2bT9cLwX4mN8pR1sVd$8$5$x",
+        "scrypt$16384$Z7yq2bT9cLwX4mN8pR1sVd$0$5$x",
+        "scrypt$16384$$8$5$x",
+        "bcrypt_sha256",
+        "bcrypt_sha256$",
+        "bcrypt_sha256$$2b$12$",
+        "bcrypt_sha256$$2b$99$abcdefghijklmnopqrstuuuNrZ4CeoNrvGcIepBB1WStSdG4Wu4DG",
+        "bcrypt_sha256$$2c$12$abcdefghijklmnopqrstuuuNrZ4CeoNrvGcIepBB1WStSdG4Wu4DG",
+        "bcrypt_sha256$$2b$12$abc",
+        "bcrypt_sha256$2b$12$abcdefghijklmnopqrstuuuNrZ4CeoNrvGcIepBB1WStSdG4Wu4DG",
+        "bcrypt$$2b$04$ab!defghijklmnopqrstuu7EJV7kdjBBQxyb0HjTh9KS7.Lah/6CG",
+        "md5",
+        "md5$",
+        "md5$$ae58b98156ca895c2b5372bfce09570f",
+        "md5$salt",
+    ];
+    for encoded in corrupt {
+        assert_eq!(
+            check_password(PASSWORD, encoded, &all),
+            FAILED,
+            "{encoded:?}"
+        );
+    }
+}
+
+/// Collects what `tracing` writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn corrupt_or_unknown_hashes_log_a_warning() {
+    let out = Captured::default();
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let c = cfg(1_000);
+        assert_eq!(check_password(PASSWORD, "pbkdf2_sha256$x", &c), FAILED);
+        assert_eq!(check_password(PASSWORD, "whirlpool$1$2", &c), FAILED);
+        assert_eq!(check_password(PASSWORD, MD5_V, &c), FAILED);
+        // Unusable passwords are normal: no warning.
+        assert_eq!(check_password(PASSWORD, "!x", &c), FAILED);
+    });
+    let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
+    assert_eq!(text.matches("WARN").count(), 3, "{text}");
+    assert!(text.contains("malformed password hash"), "{text}");
+    assert!(text.contains("algorithm=whirlpool"), "{text}");
+    assert!(text.contains("algorithm=md5"), "{text}");
+    assert!(!text.contains("ae58b98156ca"), "no hash in logs: {text}");
+}
+
+#[test]
+fn algorithm_names_and_hasher_lists() {
+    for a in Algorithm::ALL {
+        assert_eq!(a.name().parse(), Ok(a));
+        assert_eq!(a.django_class().parse(), Ok(a));
+        assert_eq!(a.to_string(), a.name());
+    }
+    assert_eq!("PBKDF2PasswordHasher".parse(), Ok(Algorithm::Pbkdf2Sha256));
+    assert!("crypt".parse::<Algorithm>().is_err());
+    assert!(HasherConfig::parse_hashers("").is_err());
+    assert!(HasherConfig::parse_hashers("pbkdf2_sha256, nope").is_err());
+    assert_eq!(
+        HasherConfig::parse_hashers("md5,pbkdf2_sha256"),
+        Ok(vec![Algorithm::Md5, Algorithm::Pbkdf2Sha256])
+    );
+    let d = HasherConfig::default();
+    assert_eq!(d.preferred(), Algorithm::Pbkdf2Sha256);
+    assert!(d.enables(Algorithm::Argon2) && !d.enables(Algorithm::Md5));
+    let empty = HasherConfig::default().with_hashers([]);
+    assert_eq!(empty.preferred(), Algorithm::Pbkdf2Sha256);
+    assert!(empty.enables(Algorithm::Scrypt) && !empty.enables(Algorithm::Bcrypt));
 }
