@@ -386,10 +386,7 @@ async fn password_hashes_are_upgraded_on_login() {
     config.hashers.pbkdf2_iterations = 1000;
     let app = test_app_with(config.clone()).await;
     // A hash made by an older Django with fewer iterations.
-    let old = drf::hashers::make_password(
-        "pw",
-        &drf::hashers::HasherConfig::with_iterations(500),
-    );
+    let old = drf::hashers::make_password("pw", &drf::hashers::HasherConfig::with_iterations(500));
     let user = app
         .db()
         .create_user(drf::db::NewUser::new("old", old.clone()))

@@ -45,13 +45,11 @@ use crate::names::Kind;
 /// - Methods are `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, `OPTIONS` and `TRACE`, in upper
 ///   case. A bare `#[api_view]` answers `GET`, as DRF's. Other methods answer 405; OPTIONS
 ///   always answers with the view's metadata.
-/// - The function becomes a unit struct of the same name (what `Router::route` takes); the
-///   function itself is kept as its hidden associated `handler`. Its doc comment is the view's
-///   OPTIONS description, and its name gives the OPTIONS name as DRF's `get_view_name` does
-///   (`add_data` → `Add Data`).
-/// - Because the view is a unit struct, its name is also a value in its module: a binding
-///   of the same name there (`let add_data = …;`, `Json(add_data)`) is read as the struct
-///   and fails to compile. Give views names that locals do not use.
+/// - The function becomes a struct of the same name (the view type) and a `const fn` of the
+///   same name returning it (what `Router::route` takes); the function itself is kept as the
+///   struct's hidden associated `handler`. Its doc comment is the view's OPTIONS description,
+///   and its name gives the OPTIONS name as DRF's `get_view_name` does (`add_data` → `Add
+///   Data`). Locals of the same name (`let add_data = …;`) shadow the function as usual.
 /// - The handler receives what it asks for by type: `Request`, `User`, `Auth`, `Path<T>`,
 ///   `Json<T>`, `Data`, or any type implementing `FromRequest`.
 /// - `#[api_view]` must be the first of the view attributes: it reads

@@ -147,13 +147,14 @@ impl<S: Settings> Router<S> {
         }
     }
 
-    /// Adds a view at `path`.
+    /// Adds a view at `path`. `view` is what `#[api_view]` generates under the function's name
+    /// (a `const fn` returning the view type), or any function returning a [`View`].
     ///
     /// # Panics
     /// On a malformed path or one that conflicts with an earlier route: both are programming
     /// errors found at start-up.
     #[must_use]
-    pub fn route<V: View>(mut self, path: &str, view: V) -> Self {
+    pub fn route<V: View>(mut self, path: &str, view: impl FnOnce() -> V) -> Self {
         let _ = view;
         let (pattern, converters) = translate(path).unwrap_or_else(|e| panic!("{e}"));
         let id = self.routes.len();

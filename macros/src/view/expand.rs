@@ -1,5 +1,6 @@
-//! The expansion of a valid view: a unit struct named like the function, the function as its
-//! hidden `handler`, and a small `View` impl delegating to the runtime. A pure function of the
+//! The expansion of a valid view: a braced struct named like the function (type namespace
+//! only), a `const fn` of the same name returning it (what the router takes), the function as
+//! its hidden `handler`, and a small `View` impl delegating to the runtime. A pure function of the
 //! spec: it never fails.
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -120,7 +121,16 @@ pub(crate) fn shell_items(shell: &Shell, quiet: bool) -> TokenStream {
         #[allow(non_camel_case_types)]
         #allow_dead
         #derives
-        #vis struct #ident;
+        #vis struct #ident {}
+
+        // The value the router takes. A function, not a unit struct: `let` bindings and
+        // patterns in the module may still use the view's name.
+        #(#cfgs)*
+        #[doc(hidden)]
+        #allow_dead
+        #vis const fn #ident() -> #ident {
+            #ident {}
+        }
 
         #(#cfgs)*
         impl #ident {

@@ -19,9 +19,10 @@ use crate::view::{Explicit, FromSettings, View};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ObtainAuthToken;
 
-/// DRF's `obtain_auth_token` view.
-#[allow(non_upper_case_globals)]
-pub const obtain_auth_token: ObtainAuthToken = ObtainAuthToken;
+/// DRF's `obtain_auth_token` view: `.route("/api-token-auth/", obtain_auth_token)`.
+pub const fn obtain_auth_token() -> ObtainAuthToken {
+    ObtainAuthToken
+}
 
 const PARSES: [&str; 3] = [
     "application/x-www-form-urlencoded",
