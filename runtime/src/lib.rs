@@ -16,6 +16,7 @@ pub mod management;
 pub mod parsers;
 pub mod permissions;
 mod pyjson;
+mod python;
 pub mod request;
 pub mod response;
 pub mod router;

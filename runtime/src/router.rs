@@ -94,6 +94,28 @@ fn call_view<V: View, S: Settings>(
     Box::pin(dispatch::<V, S>(req, allow))
 }
 
+/// What [`Router::route`] accepts: a view value, or a function returning one (what
+/// `#[api_view]` generates). `M` only tells the two apart.
+pub trait IntoView<M> {
+    /// The view type.
+    type View: View;
+}
+
+/// [`IntoView`] marker: a view value.
+#[derive(Debug)]
+pub enum ViewValue {}
+/// [`IntoView`] marker: a function returning a view.
+#[derive(Debug)]
+pub enum ViewFn {}
+
+impl<V: View> IntoView<ViewValue> for V {
+    type View = V;
+}
+
+impl<V: View, F: FnOnce() -> V> IntoView<ViewFn> for F {
+    type View = V;
+}
+
 /// Translates Django's `<conv:name>` syntax into matchit's `{name}` / `{*name}`.
 fn translate(path: &str) -> Result<(String, Vec<(String, Converter)>), String> {
     let mut out = String::with_capacity(path.len());
@@ -148,13 +170,14 @@ impl<S: Settings> Router<S> {
     }
 
     /// Adds a view at `path`. `view` is what `#[api_view]` generates under the function's name
-    /// (a `const fn` returning the view type), or any function returning a [`View`].
+    /// (a `const fn` returning the view type), any function returning a [`View`], or a value of
+    /// a type implementing [`View`] by hand.
     ///
     /// # Panics
     /// On a malformed path or one that conflicts with an earlier route: both are programming
     /// errors found at start-up.
     #[must_use]
-    pub fn route<V: View>(mut self, path: &str, view: impl FnOnce() -> V) -> Self {
+    pub fn route<M, V: IntoView<M>>(mut self, path: &str, view: V) -> Self {
         let _ = view;
         let (pattern, converters) = translate(path).unwrap_or_else(|e| panic!("{e}"));
         let id = self.routes.len();
@@ -164,8 +187,8 @@ impl<S: Settings> Router<S> {
         self.routes.push(Route {
             pattern: path.to_owned(),
             converters,
-            allow: allow_header(V::METHODS),
-            call: call_view::<V, S>,
+            allow: allow_header(<V::View as View>::METHODS),
+            call: call_view::<V::View, S>,
         });
         self
     }

@@ -524,8 +524,7 @@ fn write_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Python's `repr(float)`: shortest round-trip digits; scientific notation below 1e-4 and from
-/// 1e16 on (`1e+16`, `1e-05`).
+/// Python's `repr(float)`, with JSON's `NaN`/`Infinity` for the non-finite values.
 fn python_float_repr(f: f64) -> String {
     if f.is_nan() {
         return "NaN".to_owned();
@@ -533,34 +532,7 @@ fn python_float_repr(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
     }
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let point = exp + 1;
-        let body = if point <= 0 {
-            format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-        } else if point as usize >= digits.len() {
-            format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
-        } else {
-            format!(
-                "{}.{}",
-                &digits[..point as usize],
-                &digits[point as usize..]
-            )
-        };
-        format!("{sign}{body}")
-    } else {
-        let m = if digits.len() > 1 {
-            format!("{}.{}", &digits[..1], &digits[1..])
-        } else {
-            digits
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{m}e{esign}{:02}", exp.abs())
-    }
+    crate::python::float_repr(f)
 }
 
 #[cfg(test)]
