@@ -93,14 +93,21 @@ stop_redis() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
 
-# A Python virtual environment with Django and DRF, for the interop tests.
+# A Python virtual environment with Django and DRF, for the interop tests: argon2-cffi and
+# bcrypt give Django its Argon2 and bcrypt hashers, psycopg its PostgreSQL backend.
 django_venv() {
   local venv="$CI_STATE_DIR/venv"
   if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      echo "installing python3-venv from Debian's packages"
+      apt_install python3-venv
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+    fi
   fi
-  "$venv/bin/python" -c 'import django, rest_framework' 2>/dev/null ||
-    "$venv/bin/pip" install -q "Django==5.2.19" "djangorestframework==3.18.3" "psycopg[binary]>=3.1"
+  "$venv/bin/python" -c 'import django, rest_framework, argon2, bcrypt, psycopg' 2>/dev/null ||
+    "$venv/bin/pip" install -q "Django==5.2.19" "djangorestframework==3.18.3" "psycopg[binary]>=3.1" \
+      "argon2-cffi>=23" "bcrypt>=4"
   export DRF_DJANGO_PYTHON="$venv/bin/python"
-  echo "Django for interop tests: $("$venv/bin/python" -c 'import django, rest_framework; print("Django", django.get_version(), "DRF", rest_framework.__version__)')"
+  echo "Django for interop tests: $("$venv/bin/python" -c 'from importlib.metadata import version as v; print(*(f"{p} {v(p)}" for p in ("Django", "djangorestframework", "argon2-cffi", "bcrypt", "psycopg")))')"
 }

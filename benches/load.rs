@@ -4,13 +4,19 @@
 //! ```text
 //! cargo bench --bench load                 # 10 s per target, 32 connections
 //! BENCH_SECS=30 cargo bench --bench load
+//! BENCH_REDIS_URL=redis://127.0.0.1:63799/ cargo bench --bench load   # adds the Redis rows
 //! ```
 //!
 //! Targets, each served from this process on loopback with 2 worker threads:
 //! - `hyper`: bare hyper 1 answering a constant JSON body (the baseline);
 //! - `no-auth`: a view with no schemes and AllowAny (the pipeline's own cost);
 //! - `token`: Token authentication from SQLite (one joined query per request);
-//! - `basic-anon`: a Basic+Token view hit without credentials (401 path).
+//! - `basic-anon`: a Basic+Token view hit without credentials (401 path);
+//! - `throttle-mem`: the `no-auth` view plus `AnonRate` (one caller, the loopback address, at a
+//!   rate it never reaches), histories in process memory; its second ratio is to `no-auth`;
+//! - `no-auth-r`, `throttle-redis`: the same two views on an application whose throttle store
+//!   is Redis (`BENCH_REDIS_URL`, else `DRF_TEST_REDIS_URL`; skipped without either): one Lua
+//!   script per request. The second ratio of `throttle-redis` is to `no-auth-r`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -20,7 +26,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use drf::prelude::*;
 use drf::test_client::{create_token, create_user, test_app_with, test_config};
-use drf::{api_view, authentication_classes, permission_classes};
+use drf::{api_view, authentication_classes, permission_classes, throttle_classes};
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -32,6 +38,22 @@ use tokio::net::TcpListener;
 #[permission_classes(AllowAny)]
 async fn open(user: User) -> Json<Value> {
     Json(json!({"username": user.username, "is_authenticated": false, "auth": null}))
+}
+
+/// `open` with a throttle: the cost of one check-and-record per request.
+#[api_view(GET)]
+#[authentication_classes()]
+#[permission_classes(AllowAny)]
+#[throttle_classes(AnonRate)]
+async fn open_throttled(user: User) -> Json<Value> {
+    Json(json!({"username": user.username, "is_authenticated": false, "auth": null}))
+}
+
+mod settings {
+    // A rate the benchmark never reaches, over a one-second window that keeps sliding.
+    drf::settings! {
+        DEFAULT_THROTTLE_RATES = { anon: "1000000000/s", user: None };
+    }
 }
 
 #[api_view(GET)]
@@ -99,13 +121,17 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (base, app_addr, key) = rt.block_on(async {
+    let redis_url = std::env::var("BENCH_REDIS_URL")
+        .or_else(|_| std::env::var("DRF_TEST_REDIS_URL"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    let (base, app_addr, redis_addr, key) = rt.block_on(async {
         let dir = std::env::temp_dir().join(format!("drf-bench-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut config = test_config();
         config.database_url = format!("sqlite://{}", dir.join("db.sqlite3").display());
-        let app = test_app_with(config).await;
+        let app = test_app_with(config.clone()).await;
         let alice = create_user(&app, "alice", "alicepw").await;
         let key = create_token(&app, &alice).await.key;
 
@@ -113,32 +139,80 @@ fn main() {
         let base = l.local_addr().unwrap();
         tokio::spawn(hyper_baseline(l));
 
-        let router = Router::<drf::DefaultSettings>::new()
-            .route("/open/", open)
-            .route("/token/", token)
-            .route("/basic-anon/", token);
+        let router = || {
+            Router::<settings::Settings>::new()
+                .route("/open/", open)
+                .route("/open-throttled/", open_throttled)
+                .route("/token/", token)
+                .route("/basic-anon/", token)
+        };
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let app_addr = l.local_addr().unwrap();
-        tokio::spawn(drf::server::serve(router, app, l, std::future::pending()));
+        tokio::spawn(drf::server::serve(router(), app, l, std::future::pending()));
+
+        let mut redis_addr = None;
+        if let Some(url) = &redis_url {
+            let mut config = config.clone();
+            config.redis_url = Some(url.clone());
+            config.throttle.redis_prefix = format!("drf-bench-{}:", std::process::id());
+            let redis_app = test_app_with(config).await;
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            redis_addr = Some(l.local_addr().unwrap());
+            tokio::spawn(drf::server::serve(
+                router(),
+                redis_app,
+                l,
+                std::future::pending(),
+            ));
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
-        (base, app_addr, key)
+        (base, app_addr, redis_addr, key)
     });
     let auth = format!("Authorization: Token {key}");
-    let runs = [
-        ("hyper", base, "/", None),
-        ("no-auth", app_addr, "/open/", None),
-        ("token", app_addr, "/token/", Some(auth.as_str())),
-        ("basic-anon", app_addr, "/basic-anon/", None),
+    let mut runs = vec![
+        ("hyper", base, "/", None, None),
+        ("no-auth", app_addr, "/open/", None, None),
+        ("token", app_addr, "/token/", Some(auth.as_str()), None),
+        ("basic-anon", app_addr, "/basic-anon/", None, None),
+        (
+            "throttle-mem",
+            app_addr,
+            "/open-throttled/",
+            None,
+            Some("no-auth"),
+        ),
     ];
+    match redis_addr {
+        Some(addr) => {
+            runs.push(("no-auth-r", addr, "/open/", None, None));
+            runs.push((
+                "throttle-redis",
+                addr,
+                "/open-throttled/",
+                None,
+                Some("no-auth-r"),
+            ));
+        }
+        None => eprintln!("no BENCH_REDIS_URL or DRF_TEST_REDIS_URL: the Redis rows are skipped"),
+    }
     let mut baseline = None;
-    println!("{:<12} {:>12} {:>10}", "target", "req/s", "× hyper");
-    for (name, addr, path, header) in runs {
+    let mut measured: Vec<(&str, f64)> = Vec::new();
+    println!(
+        "{:<15} {:>12} {:>10} {:>22}",
+        "target", "req/s", "× hyper", "× same without throttle"
+    );
+    for (name, addr, path, header, versus) in runs {
         let Some(rps) = wrk(addr, path, header, secs) else {
             eprintln!("{name}: wrk failed");
             continue;
         };
         let base = *baseline.get_or_insert(rps);
-        println!("{name:<12} {rps:>12.0} {:>10.2}", rps / base);
+        let against = versus
+            .and_then(|v| measured.iter().find(|(n, _)| *n == v))
+            .map(|(_, r)| format!("{:.2}", rps / r))
+            .unwrap_or_default();
+        println!("{name:<15} {rps:>12.0} {:>10.2} {against:>22}", rps / base);
+        measured.push((name, rps));
     }
     drop(rt);
 }

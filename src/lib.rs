@@ -1,4 +1,5 @@
-//! `drf`: Django REST Framework's declarative authentication and permissions for Rust.
+//! `drf`: Django REST Framework's declarative authentication, permissions and throttling for
+//! Rust.
 //!
 //! A view is an `async fn` with attributes saying which methods it answers, how callers prove
 //! who they are and who may call it; `settings!` sets the global defaults:
@@ -28,5 +29,6 @@
 
 pub use drf_macros::{
     api_view, authentication_classes, permission_classes, settings, throttle_classes,
+    throttle_scope,
 };
 pub use drf_runtime::*;

@@ -29,26 +29,31 @@ fn example_binary() -> PathBuf {
     bin
 }
 
+/// A copy of the fixture database (SQLite, or PostgreSQL with `DRF_TEST_DATABASE=postgres`),
+/// removed when dropped.
 struct Env {
-    _dir: TempDir,
     url: String,
+    _dir: TempDir,
+    _pg: Option<drf::test_client::TestDatabase>,
 }
 
 impl Env {
     fn new(label: &str) -> Self {
-        let dir = TempDir::new(label);
-        let db = dir.0.join("db.sqlite3");
-        std::fs::copy(
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/django52.sqlite3"
-            ),
-            &db,
-        )
-        .unwrap();
+        // Called from sync and async tests alike: build the copy on a thread of its own.
+        let label = label.to_owned();
+        let (url, dir, pg) = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(common::fixture_database(&label))
+        })
+        .join()
+        .expect("fixture database");
         Self {
-            url: format!("sqlite://{}", db.display()),
+            url,
             _dir: dir,
+            _pg: pg,
         }
     }
 

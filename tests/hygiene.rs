@@ -27,8 +27,13 @@ struct Debug;
 struct Clone;
 struct Copy;
 struct Default;
+struct Rate;
+struct AnonRate;
+struct ScopedRate;
+struct Throttle;
 fn call_handler() {}
 fn pending() {}
+fn has_scope() {}
 mod core {}
 mod drf {}
 mod __private {}
@@ -65,6 +70,22 @@ async fn hygienic(__req: ::drf::Request, user: ::drf::User) -> ::drf::Json<&'sta
     ::drf::Json("ok")
 }
 
+/// The settings `#[throttle_scope]` is checked against: `crate::settings::Settings`.
+mod settings {
+    ::drf::settings! {
+        DEFAULT_THROTTLE_CLASSES = [AnonRate];
+        DEFAULT_THROTTLE_RATES = { anon: "10/min", user: None, burst: "2/s", "with-dash": None };
+    }
+}
+
+/// A view with throttles and a scope.
+#[::drf::api_view(GET)]
+#[::drf::throttle_classes(UserRate, ScopedRate)]
+#[::drf::throttle_scope("burst")]
+async fn throttled() -> ::drf::http::StatusCode {
+    ::drf::http::StatusCode::OK
+}
+
 /// A view using the settings' lists.
 #[::drf::api_view]
 async fn defaults() -> ::drf::http::StatusCode {
@@ -79,4 +100,10 @@ fn expansions_resolve_without_the_prelude() {
     ::core::assert_eq!(::core::iter::Iterator::count(router.paths()), 2);
     ::core::assert_eq!(<hygienic as ::drf::View>::NAME, "Hygienic");
     ::core::assert_eq!(<Settings as ::drf::Settings>::TOKEN_KEYWORD, "Bearer");
+    let router = ::drf::Router::<settings::Settings>::new().route("/t/", throttled);
+    ::core::assert_eq!(::core::iter::Iterator::count(router.paths()), 1);
+    ::core::assert_eq!(
+        <throttled as ::drf::View>::THROTTLE_SCOPE,
+        ::core::option::Option::Some("burst")
+    );
 }

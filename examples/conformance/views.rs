@@ -4,7 +4,7 @@
 use drf::authentication::{authenticate_credentials, authenticate_token_keyword};
 use drf::prelude::*;
 use drf::views::obtain_auth_token;
-use drf::{api_view, authentication_classes, permission_classes};
+use drf::{api_view, authentication_classes, permission_classes, throttle_classes, throttle_scope};
 use serde_json::Value;
 
 use crate::settings::Settings;
@@ -167,7 +167,24 @@ pub async fn composed(user: User, auth: Auth) -> Json<Value> {
     identity(&user, &auth)
 }
 
-/// Every endpoint of CONFORMANCE.md that exists in this release.
+#[api_view(GET)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(AllowAny)]
+#[throttle_classes(AnonRate, UserRate)]
+pub async fn throttled(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+#[api_view(GET)]
+#[authentication_classes(Token, Basic)]
+#[permission_classes(AllowAny)]
+#[throttle_classes(ScopedRate)]
+#[throttle_scope("burst")]
+pub async fn scoped(user: User, auth: Auth) -> Json<Value> {
+    identity(&user, &auth)
+}
+
+/// Every endpoint of CONFORMANCE.md.
 pub fn router() -> Router<Settings> {
     Router::new()
         .route("/basic/", basic)
@@ -183,4 +200,6 @@ pub fn router() -> Router<Settings> {
         .route("/composed/", composed)
         .route("/api-token-auth/", obtain_auth_token)
         .route("/session-login/", session_login)
+        .route("/throttled/", throttled)
+        .route("/scoped/", scoped)
 }

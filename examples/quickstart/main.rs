@@ -1,4 +1,4 @@
-//! The quickstart: a small notes API on SQLite.
+//! The quickstart: a small notes API on SQLite (or PostgreSQL, by `DATABASE_URL`).
 //!
 //! `cargo run --example quickstart` migrates `db.sqlite3` (or `DATABASE_URL`), creates the notes table,
 //! prints how to get a token and serves on 127.0.0.1:8000. With arguments it is the

@@ -1,5 +1,6 @@
 //! Procedural macros of `drf`: [`macro@api_view`] with [`macro@authentication_classes`],
-//! [`macro@permission_classes`] and [`macro@throttle_classes`], and [`settings!`].
+//! [`macro@permission_classes`], [`macro@throttle_classes`] and [`macro@throttle_scope`], and
+//! [`settings!`].
 //!
 //! Use them through the `drf` crate, which re-exports them with the runtime they expand to;
 //! the expansion names the runtime as `::drf::__private`, so the dependency must be called
@@ -53,7 +54,8 @@ use crate::names::Kind;
 /// - The handler receives what it asks for by type: `Request`, `User`, `Auth`, `Path<T>`,
 ///   `Json<T>`, `Data`, or any type implementing `FromRequest`.
 /// - `#[api_view]` must be the first of the view attributes: it reads
-///   `#[authentication_classes]`, `#[permission_classes]` and `#[throttle_classes]` below it.
+///   `#[authentication_classes]`, `#[permission_classes]`, `#[throttle_classes]` and
+///   `#[throttle_scope]` below it.
 ///   Without them the view uses the defaults of `settings!`.
 #[proc_macro_attribute]
 pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -79,7 +81,7 @@ pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
 /// empty list, `#[authentication_classes()]`, means no authentication.
 #[proc_macro_attribute]
 pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
-    misplaced::misplaced(Kind::Scheme, item.into()).into()
+    misplaced::misplaced(Kind::Scheme.attribute(), item.into()).into()
 }
 
 /// The permissions of a view, all of which must allow; overrides `DEFAULT_PERMISSION_CLASSES`
@@ -100,10 +102,11 @@ pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStr
 /// message is the answer's. `#[permission_classes()]` allows everyone.
 #[proc_macro_attribute]
 pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
-    misplaced::misplaced(Kind::Permission, item.into()).into()
+    misplaced::misplaced(Kind::Permission.attribute(), item.into()).into()
 }
 
-/// The throttles of a view (DRF's `@throttle_classes`). Write it below [`macro@api_view`].
+/// The throttles of a view, all of which are checked; overrides `DEFAULT_THROTTLE_CLASSES`
+/// (DRF's `@throttle_classes`). Write it below [`macro@api_view`].
 ///
 /// ```ignore
 /// #[api_view(POST)]
@@ -113,12 +116,36 @@ pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream 
 /// }
 /// ```
 ///
-/// Built-ins: `AnonRate`, `UserRate`, `ScopedRate` (and DRF's `AnonRateThrottle`,
-/// `UserRateThrottle`, `ScopedRateThrottle`). The names are checked, but this version of the
-/// runtime does not enforce throttles yet: the list has no effect.
+/// Built-ins: `AnonRate` (anonymous callers, scope `anon`), `UserRate` (users by id, anonymous
+/// callers by address, scope `user`), `ScopedRate` (the scope of [`macro@throttle_scope`]); DRF's
+/// `AnonRateThrottle`, `UserRateThrottle`, `ScopedRateThrottle` are accepted too. Any other name
+/// or path is your own type implementing `Throttle`. Rates come from `DEFAULT_THROTTLE_RATES`.
+/// `#[throttle_classes()]` means no throttling.
 #[proc_macro_attribute]
 pub fn throttle_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
-    misplaced::misplaced(Kind::Throttle, item.into()).into()
+    misplaced::misplaced(Kind::Throttle.attribute(), item.into()).into()
+}
+
+/// The view's throttle scope (DRF's `throttle_scope`): the scope whose rate `ScopedRate`
+/// applies to this view. Write it below [`macro@api_view`].
+///
+/// ```ignore
+/// #[api_view(GET)]
+/// #[throttle_classes(ScopedRate)]
+/// #[throttle_scope("burst")]
+/// async fn search() -> StatusCode {
+///     StatusCode::OK
+/// }
+/// ```
+///
+/// The scope must have a rate in `DEFAULT_THROTTLE_RATES` of the crate's `settings!`, which
+/// must live in `crate::settings` (the `settings.rs` module): a scope without one is a
+/// compile error at the scope. `ScopedRate` listed without a scope, and a scope on a view whose
+/// listed throttles cannot use it, are errors too. With `ScopedRate` in
+/// `DEFAULT_THROTTLE_CLASSES`, `#[throttle_scope]` alone opts a view in, as in DRF.
+#[proc_macro_attribute]
+pub fn throttle_scope(args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced::misplaced_with(view::THROTTLE_SCOPE, item.into(), Some(args.into())).into()
 }
 
 /// The application's global defaults (DRF's `REST_FRAMEWORK` settings), checked at compile
@@ -144,8 +171,11 @@ pub fn throttle_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
 /// `"Token"`, Django's iteration count, the anonymous user, no auth). The lists take the same
 /// names, and are checked the same way, as the view attributes (lists may be written `[...]` or
 /// `(...)`). `UNAUTHENTICATED_USER` / `UNAUTHENTICATED_TOKEN` name functions returning `User` /
-/// `Auth`. Throttle classes and rates (`"N/PERIOD"`, PERIOD one of `s`, `sec`, `second`, `m`,
-/// `min`, `minute`, `h`, `hour`, `d`, `day`; or `None`) are checked but not enforced yet.
+/// `Auth`. Throttle rates are `"N/PERIOD"` (PERIOD one of `s`, `sec`, `second`, `m`, `min`,
+/// `minute`, `h`, `hour`, `d`, `day`), or `None` for no limit; scopes are names or strings.
+/// Without `DEFAULT_THROTTLE_RATES` the scopes are DRF's `anon` and `user`, both `None`; with
+/// it, exactly the scopes listed, so `AnonRate`/`UserRate` in `DEFAULT_THROTTLE_CLASSES` need
+/// `anon`/`user` there. `THROTTLE_RATE_<SCOPE>` in the environment overrides a rate at start-up.
 #[proc_macro]
 pub fn settings(input: TokenStream) -> TokenStream {
     settings::settings(input.into()).into()

@@ -52,6 +52,21 @@ private_items! {
     not => Not;
     /// Runs a handler with the arguments it asks for.
     call_handler => call_handler;
+    /// A throttle rate (`Rate::new(n, seconds)`).
+    rate => Rate;
+    /// Whether a rate table has a scope (the compile-time check of `#[throttle_scope]`).
+    has_scope => has_scope;
+}
+
+/// The settings of the crate, against which `#[throttle_scope]` is checked at `span`:
+/// `crate::settings::Settings`, where `settings!` in `settings.rs` puts them.
+pub(crate) fn crate_settings(span: Span) -> TokenStream {
+    quote::quote_spanned!(span=> crate::settings::Settings)
+}
+
+/// `::core::option::Option`.
+pub(crate) fn option() -> TokenStream {
+    quote!(::core::option::Option)
 }
 
 /// A built-in class (`Token`, `IsAuthenticated`).

@@ -33,11 +33,19 @@ const PERIODS: [&str; 10] = [
     "s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day",
 ];
 
+/// One entry of `DEFAULT_THROTTLE_RATES`: the scope, and its rate as (requests, seconds).
+struct ScopeRate {
+    scope: String,
+    rate: Option<(u32, u32)>,
+}
+
 /// The checked settings; `None` leaves a setting to DRF's default.
 #[derive(Default)]
 struct Spec {
     authentication: Option<List<ClassRef>>,
     permission: Option<List<PermExpr<ClassRef>>>,
+    throttle: Option<List<ClassRef>>,
+    throttle_rates: Option<Vec<ScopeRate>>,
     token_keyword: Option<LitStr>,
     password_iterations: Option<(u32, Span)>,
     unauthenticated_user: Option<syn::Path>,
@@ -54,6 +62,7 @@ pub(crate) fn settings(input: TokenStream) -> TokenStream {
             cx.syn_error(e);
         }
     }
+    check_rates_of_classes(&cx, &spec);
     match cx.check() {
         Ok(()) => expand(&spec),
         Err(e) => {
@@ -190,12 +199,15 @@ fn parse_value(cx: &Ctxt, spec: &mut Spec, key: &Ident, input: ParseStream<'_>) 
             let paths =
                 (|i: ParseStream<'_>| classes::parse_names(i, kind)).parse2(group.stream())?;
             let list = classes::resolve_list(cx, &paths, kind, Place::Settings);
+            let list = Some(List {
+                span: key.span(),
+                delim: group.span(),
+                items: list,
+            });
             if kind == Kind::Scheme {
-                spec.authentication = Some(List {
-                    span: key.span(),
-                    delim: group.span(),
-                    items: list,
-                });
+                spec.authentication = list;
+            } else {
+                spec.throttle = list;
             }
         }
         "DEFAULT_PERMISSION_CLASSES" => {
@@ -212,7 +224,7 @@ fn parse_value(cx: &Ctxt, spec: &mut Spec, key: &Ident, input: ParseStream<'_>) 
                 TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => g,
                 _ => return Err(expects(name).at(span)),
             };
-            throttle_rates.parse2(group.stream())?;
+            spec.throttle_rates = Some(throttle_rates.parse2(group.stream())?);
         }
         "TOKEN_KEYWORD" => {
             let lit: LitStr = input.parse().map_err(|_| expects(name).at(span))?;
@@ -263,9 +275,10 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// `{ scope: "N/period", other: None, ... }`: checked now, emitted once the runtime throttles.
-fn throttle_rates(input: ParseStream<'_>) -> syn::Result<()> {
+/// `{ scope: "N/period", other: None, ... }`.
+fn throttle_rates(input: ParseStream<'_>) -> syn::Result<Vec<ScopeRate>> {
     let mut scopes: Vec<String> = Vec::new();
+    let mut out = Vec::new();
     while !input.is_empty() {
         let (scope, scope_tokens) = if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
@@ -294,7 +307,12 @@ fn throttle_rates(input: ParseStream<'_>) -> syn::Result<()> {
         input.parse::<Token![:]>()?;
         if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
-            if !valid_rate(&lit.value()) {
+            let rate = parse_rate(&lit.value());
+            out.push(ScopeRate {
+                scope: scope.clone(),
+                rate,
+            });
+            if rate.is_none() {
                 return Err(Msg::new(format!("invalid throttle rate `{}`", lit.token()))
                     .help(format!(
                         "write `\"N/PERIOD\"` with PERIOD one of {}, as in `\"100/day\"`",
@@ -304,6 +322,10 @@ fn throttle_rates(input: ParseStream<'_>) -> syn::Result<()> {
             }
         } else if input.peek(syn::Ident) && input.fork().parse::<Ident>()? == "None" {
             input.parse::<Ident>()?;
+            out.push(ScopeRate {
+                scope: scope.clone(),
+                rate: None,
+            });
         } else {
             let (span, text) = describe_next(input);
             return Err(Msg::new(format!(
@@ -325,18 +347,54 @@ fn throttle_rates(input: ParseStream<'_>) -> syn::Result<()> {
         }
         input.parse::<Token![,]>()?;
     }
-    Ok(())
+    Ok(out)
 }
 
-/// `N/PERIOD`: a whole number of requests per period.
-fn valid_rate(rate: &str) -> bool {
-    let Some((n, period)) = rate.split_once('/') else {
-        return false;
+/// `N/PERIOD`: a whole number of requests per period, as (requests, seconds of the period).
+fn parse_rate(rate: &str) -> Option<(u32, u32)> {
+    let (n, period) = rate.split_once('/')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || !PERIODS.contains(&period) {
+        return None;
+    }
+    let seconds = match period.as_bytes()[0] {
+        b's' => 1,
+        b'm' => 60,
+        b'h' => 3600,
+        _ => 86400,
     };
-    !n.is_empty()
-        && n.bytes().all(|b| b.is_ascii_digit())
-        && n.parse::<u32>().is_ok()
-        && PERIODS.contains(&period)
+    Some((n.parse::<u32>().ok()?, seconds))
+}
+
+#[cfg(test)]
+fn valid_rate(rate: &str) -> bool {
+    parse_rate(rate).is_some()
+}
+
+/// `AnonRate` and `UserRate` in `DEFAULT_THROTTLE_CLASSES` read the scopes `anon` and `user`:
+/// when `DEFAULT_THROTTLE_RATES` is given, it must have them (DRF's defaults do).
+fn check_rates_of_classes(cx: &Ctxt, spec: &Spec) {
+    let (Some(list), Some(rates)) = (&spec.throttle, &spec.throttle_rates) else {
+        return;
+    };
+    for class in &list.items {
+        let scope = match class.builtin.map(|e| e.canonical) {
+            Some("AnonRate") => "anon",
+            Some("UserRate") => "user",
+            _ => continue,
+        };
+        if rates.iter().all(|r| r.scope != scope) {
+            cx.error_spanned_by(
+                &class.written,
+                Msg::new(format!(
+                    "`{}` needs a rate for the scope `{scope}`, and `DEFAULT_THROTTLE_RATES` has none",
+                    crate::diag::path_text(&class.written)
+                ))
+                .help(format!(
+                    "add `{scope}: \"100/day\"` (or `{scope}: None` for no limit) to `DEFAULT_THROTTLE_RATES`"
+                )),
+            );
+        }
+    }
 }
 
 fn expand(spec: &Spec) -> TokenStream {
@@ -374,6 +432,32 @@ fn expand(spec: &Spec) -> TokenStream {
             quote!(type Permission = #ty;)
         }
     };
+    let throttle = match &spec.throttle {
+        Some(list) => {
+            let span = classes::type_span(
+                list.items.iter().filter_map(ClassRef::user_path),
+                list.delim,
+            );
+            let ty = classes::tuple(list.items.iter().map(|c| c.to_type(span)), span);
+            quote_spanned!(list.span=> type Throttle = #ty;)
+        }
+        None => quote!(
+            type Throttle = ();
+        ),
+    };
+    let rates = spec.throttle_rates.as_ref().map(|rates| {
+        let (rate, option) = (paths::rate(), paths::option());
+        let entries = rates.iter().map(|r| {
+            let scope = &r.scope;
+            match r.rate {
+                Some((n, secs)) => quote!((#scope, #option::Some(#rate::new(#n, #secs)))),
+                None => quote!((#scope, #option::None)),
+            }
+        });
+        quote! {
+            const THROTTLE_RATES: &'static [(&'static str, #option<#rate>)] = &[#(#entries),*];
+        }
+    });
     let token_keyword = spec
         .token_keyword
         .as_ref()
@@ -400,6 +484,8 @@ fn expand(spec: &Spec) -> TokenStream {
         impl #trait_path for Settings {
             #authentication
             #permission
+            #throttle
+            #rates
             #token_keyword
             #iterations
             #user

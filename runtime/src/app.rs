@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::db::{Db, DbError};
 use crate::hashers::Passwords;
 use crate::settings::Config;
+use crate::throttling::Store;
 
 /// Shared application state. Cheap to clone (`Arc` inside).
 #[derive(Clone, Debug)]
@@ -17,6 +18,7 @@ struct AppInner {
     config: Config,
     db: Db,
     passwords: Passwords,
+    throttle_store: Store,
 }
 
 impl App {
@@ -26,14 +28,18 @@ impl App {
         Ok(Self::new(config, db))
     }
 
-    /// Builds the state from an open database.
+    /// Builds the state from an open database, serving the user table of
+    /// `config.user_model`.
     pub fn new(config: Config, db: Db) -> Self {
+        let db = db.with_user_model(&config.user_model);
         let passwords = Passwords::new(config.hashers.clone());
+        let throttle_store = Store::new(config.redis_url.as_deref(), &config.throttle);
         Self {
             inner: Arc::new(AppInner {
                 config,
                 db,
                 passwords,
+                throttle_store,
             }),
         }
     }
@@ -46,6 +52,11 @@ impl App {
     /// The database.
     pub fn db(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// Where throttle histories live: Redis when `REDIS_URL` is set, else process memory.
+    pub fn throttle_store(&self) -> &Store {
+        &self.inner.throttle_store
     }
 
     /// Password hashing (runs off the reactor, bounded).

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signing;
 pub mod test_client;
+pub mod throttling;
 pub mod user;
 pub mod view;
 pub mod views;
@@ -60,6 +61,9 @@ pub mod __private {
     pub use crate::request::Request;
     pub use crate::response::Response;
     pub use crate::settings::Settings;
+    pub use crate::throttling::{
+        AnonRate, Rate, ScopedRate, Throttle, ThrottleList, UserRate, has_scope,
+    };
     pub use crate::user::{Auth, User};
     pub use crate::view::{Explicit, FromSettings, View};
     pub use http::Method;
@@ -68,6 +72,8 @@ pub mod __private {
     pub const fn assert_authenticate<T: Authenticate>() {}
     /// Fails to compile unless `T` is a permission (spanned at the user's path).
     pub const fn assert_permission<T: Permission>() {}
+    /// Fails to compile unless `T` is a throttle (spanned at the user's path).
+    pub const fn assert_throttle<T: Throttle>() {}
 }
 
 /// Everything a view module needs: `use drf::prelude::*;`.
@@ -79,6 +85,7 @@ pub mod prelude {
     pub use crate::request::Request;
     pub use crate::response::{IntoResponse, Json, Response};
     pub use crate::router::Router;
+    pub use crate::throttling::{Decision, Throttle, ThrottleContext};
     pub use crate::user::{Auth, Token, User};
     pub use http::{HeaderValue, Method, StatusCode};
     pub use serde_json::json;

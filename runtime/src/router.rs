@@ -12,7 +12,8 @@ use crate::app::App;
 use crate::request::{BoxFuture, Request};
 use crate::response::Response;
 use crate::settings::{DefaultSettings, Settings};
-use crate::view::{View, allow_header, dispatch};
+use crate::throttling::ThrottleList;
+use crate::view::{Throttles, View, allow_header, dispatch};
 
 type Call = fn(Request, HeaderValue) -> BoxFuture<'static, Response>;
 
@@ -92,6 +93,21 @@ fn call_view<V: View, S: Settings>(
     allow: HeaderValue,
 ) -> BoxFuture<'static, Response> {
     Box::pin(dispatch::<V, S>(req, allow))
+}
+
+/// Start-up check: every throttle scope the view is known to use has an entry in
+/// `DEFAULT_THROTTLE_RATES` (DRF would raise `ImproperlyConfigured` on the first request).
+fn check_throttle_scopes<V: View, S: Settings>(path: &str) {
+    let mut scopes = Vec::new();
+    <Throttles<V, S> as ThrottleList>::scopes(V::THROTTLE_SCOPE, &mut scopes);
+    for scope in scopes {
+        if !S::THROTTLE_RATES.iter().any(|(s, _)| *s == scope) {
+            panic!(
+                "route {path:?}: view `{}` uses the throttle scope `{scope}`, which has no rate in DEFAULT_THROTTLE_RATES; add `{scope}: \"N/PERIOD\"` (or `None`) to settings.rs",
+                V::NAME
+            );
+        }
+    }
 }
 
 /// What [`Router::route`] accepts: a view value, or a function returning one (what
@@ -180,6 +196,7 @@ impl<S: Settings> Router<S> {
     pub fn route<M, V: IntoView<M>>(mut self, path: &str, view: V) -> Self {
         let _ = view;
         let (pattern, converters) = translate(path).unwrap_or_else(|e| panic!("{e}"));
+        check_throttle_scopes::<V::View, S>(path);
         let id = self.routes.len();
         if let Err(e) = self.tree.insert(pattern.clone(), id) {
             panic!("route {path:?}: {e}");

@@ -9,9 +9,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::authentication::{AuthenticationList, Basic, Session};
+use crate::db::UserModel;
 use crate::hashers::HasherConfig;
 use crate::permissions::{AllowAny, PermissionList};
 use crate::sessions::{CsrfSettings, MODEL_BACKEND, SessionSettings};
+use crate::throttling::{Rate, ThrottleConfig, ThrottleList};
 use crate::user::{Auth, User};
 
 /// DRF's settings, fixed at compile time. Implemented by the `settings!` macro; the defaults
@@ -21,6 +23,12 @@ pub trait Settings: Send + Sync + 'static {
     type Authentication: AuthenticationList;
     /// `DEFAULT_PERMISSION_CLASSES` (DRF: AllowAny).
     type Permission: PermissionList;
+    /// `DEFAULT_THROTTLE_CLASSES` (DRF: none).
+    type Throttle: ThrottleList;
+    /// `DEFAULT_THROTTLE_RATES`, by scope (DRF: `anon` and `user`, both `None`). A scope
+    /// missing here is an error wherever a view uses it.
+    const THROTTLE_RATES: &'static [(&'static str, Option<Rate>)] =
+        &[("anon", None), ("user", None)];
     /// The keyword of the Token scheme (DRF: `Token`).
     const TOKEN_KEYWORD: &'static str = "Token";
     /// PBKDF2 iterations for new hashes; equal to the Django version sharing the database
@@ -43,6 +51,7 @@ pub struct DefaultSettings;
 impl Settings for DefaultSettings {
     type Authentication = (Session, Basic);
     type Permission = (AllowAny,);
+    type Throttle = ();
 }
 
 /// Configuration read at start-up; every field has a development default.
@@ -60,8 +69,13 @@ pub struct Config {
     pub bind: SocketAddr,
     /// The Token scheme's keyword.
     pub token_keyword: String,
-    /// Password hashing parameters.
+    /// Password hashing: Django's `PASSWORD_HASHERS` (preferred first) and the PBKDF2
+    /// iteration count (`PASSWORD_HASHERS`, `PASSWORD_ITERATIONS`, `DJANGO_VERSION`).
     pub hashers: HasherConfig,
+    /// The user table (Django's `AUTH_USER_MODEL`): `auth_user` by default
+    /// (`AUTH_USER_TABLE`, `USERNAME_FIELD`, … in the environment, see
+    /// [`crate::db::UserModel`]).
+    pub user_model: UserModel,
     /// Largest request body accepted (`MAX_BODY_SIZE`, Django's 2.5 MiB by default).
     pub max_body_size: usize,
     /// Time allowed to receive a request's headers (`HEADER_TIMEOUT_SECS`).
@@ -72,6 +86,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Time in-flight requests get to finish after SIGINT/SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    /// Throttling: rate overrides (`THROTTLE_RATE_<SCOPE>`), client identity (`NUM_PROXIES`,
+    /// `TRUSTED_PROXIES`), the Redis failure policy; see [`ThrottleConfig`].
+    pub throttle: ThrottleConfig,
     /// Django's `SESSION_*` settings (cookie name, age, Secure, domain…).
     pub session: SessionSettings,
     /// Django's `CSRF_*` settings (cookie, header name, trusted origins…).
@@ -98,11 +115,13 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             token_keyword: S::TOKEN_KEYWORD.to_owned(),
             hashers: HasherConfig::with_iterations(S::PASSWORD_ITERATIONS),
+            user_model: UserModel::default(),
             max_body_size: 2_621_440,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
+            throttle: ThrottleConfig::default(),
             session: SessionSettings::default(),
             csrf: CsrfSettings::default(),
             authentication_backends: vec![MODEL_BACKEND.to_owned()],
@@ -111,7 +130,8 @@ impl Config {
     }
 
     /// The defaults for `S`, overridden by the environment (`DATABASE_URL`, `SECRET_KEY`,
-    /// `SECRET_KEY_FALLBACKS`, `REDIS_URL`, `BIND`, `PASSWORD_ITERATIONS`, `MAX_BODY_SIZE`,
+    /// `SECRET_KEY_FALLBACKS`, `REDIS_URL`, `BIND`, `DJANGO_VERSION`, `PASSWORD_HASHERS`,
+    /// `PASSWORD_ITERATIONS`, the user table's `AUTH_USER_*`, `MAX_BODY_SIZE`,
     /// `HEADER_TIMEOUT_SECS`, `BODY_TIMEOUT_SECS`, `IDLE_TIMEOUT_SECS`, `SHUTDOWN_GRACE_SECS`,
     /// and Django's session and CSRF settings: see [`crate::sessions`]).
     ///
@@ -157,6 +177,8 @@ impl Config {
                 })
                 .transpose()
         }
+        crate::hashers::apply_env(&mut c.hashers, &get)?;
+        crate::db::user_model::apply_env(&mut c.user_model, &get)?;
         if let Some(n) = num::<u32>(&get, "PASSWORD_ITERATIONS")? {
             if n == 0 {
                 return Err("PASSWORD_ITERATIONS must be at least 1".to_owned());
@@ -176,6 +198,7 @@ impl Config {
                 *field = Duration::from_secs(n);
             }
         }
+        crate::throttling::config::apply_env::<S>(&mut c.throttle, &get)?;
         crate::sessions::config::apply_env(&mut c, &get)?;
         Ok(c)
     }

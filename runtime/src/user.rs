@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-/// A user row of `auth_user`, or the anonymous user.
+/// A user row of `auth_user` (or of the configured custom user table), or the anonymous user.
 ///
 /// `id` is `None` only for the anonymous user. The password hash is kept (Django's encoded form)
 /// because password checks and session auth hashes need it; it is never serialized.
@@ -14,7 +14,8 @@ use chrono::NaiveDateTime;
 pub struct User {
     /// Primary key; `None` for the anonymous user.
     pub id: Option<i64>,
-    /// `auth_user.username` (empty for the anonymous user).
+    /// `auth_user.username`: the `USERNAME_FIELD` value (Django's `get_username()`; the email
+    /// for a model that logs in by email), empty for the anonymous user.
     pub username: String,
     /// `auth_user.email`.
     pub email: String,
@@ -34,6 +35,9 @@ pub struct User {
     pub date_joined: Option<NaiveDateTime>,
     /// `auth_user.last_login` (naive UTC).
     pub last_login: Option<NaiveDateTime>,
+    /// The extra columns of a custom user table ([`crate::db::UserModel::extra`]), by column
+    /// name; empty for Django's `auth_user` and the anonymous user.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl fmt::Debug for User {
@@ -69,6 +73,7 @@ impl User {
             password: String::new(),
             date_joined: None,
             last_login: None,
+            extra: serde_json::Map::new(),
         }
     }
 

@@ -2,7 +2,8 @@
 //! view goes through.
 //!
 //! Order (DRF's `APIView.initial` and `dispatch`): content negotiation, authentication,
-//! permissions, then the method check (405, or the OPTIONS metadata), then the handler. Every
+//! permissions, throttles, then the method check (405, or the OPTIONS metadata), then the
+//! handler: a 405 and an OPTIONS use throttle quota, a failed authentication does not. Every
 //! response carries `Allow`. Errors anywhere are rendered by [`ApiError::into_response_with`]
 //! with the view's first scheme's authenticate header; a panic is a 500 JSON answer.
 
@@ -22,6 +23,7 @@ use crate::permissions::{self, Object, PermissionList};
 use crate::request::{BoxFuture, Identity, Request};
 use crate::response::{Response, json_response, reindent};
 use crate::settings::Settings;
+use crate::throttling::{ThrottleContext, ThrottleList};
 
 /// A view: methods, schemes, permissions and the handler. `#[api_view]` implements it; built-in
 /// views (`obtain_auth_token`) implement it by hand.
@@ -38,8 +40,13 @@ pub trait View: Send + Sync + 'static {
     type Authentication: AuthenticationClasses;
     /// The permissions: [`FromSettings`] or [`Explicit`].
     type Permission: PermissionClasses;
+    /// The throttles: [`FromSettings`] or [`Explicit`].
+    type Throttle: ThrottleClasses;
+    /// DRF's `throttle_scope`: the scope whose rate `ScopedRate` applies
+    /// (`#[throttle_scope("burst")]`).
+    const THROTTLE_SCOPE: Option<&'static str> = None;
 
-    /// Runs the handler (after authentication, permissions and the method check).
+    /// Runs the handler (after authentication, permissions, throttles and the method check).
     fn handle(req: Request) -> impl Future<Output = Result<Response, ApiError>> + Send;
 
     /// The OPTIONS body (DRF's `SimpleMetadata`).
@@ -90,6 +97,22 @@ impl<P: PermissionList> PermissionClasses for Explicit<P> {
     type For<S: Settings> = P;
 }
 
+/// Resolves a view's throttles against the settings.
+pub trait ThrottleClasses: Send + Sync + 'static {
+    /// The list in force under settings `S`.
+    type For<S: Settings>: ThrottleList;
+}
+
+impl ThrottleClasses for FromSettings {
+    type For<S: Settings> = S::Throttle;
+}
+
+impl<T: ThrottleList> ThrottleClasses for Explicit<T> {
+    type For<S: Settings> = T;
+}
+
+/// The throttle list of view `V` under settings `S`.
+pub type Throttles<V, S> = <<V as View>::Throttle as ThrottleClasses>::For<S>;
 type Schemes<V, S> = <<V as View>::Authentication as AuthenticationClasses>::For<S>;
 type Perms<V, S> = <<V as View>::Permission as PermissionClasses>::For<S>;
 
@@ -171,6 +194,11 @@ async fn run<V: View, S: Settings>(
 
     if let Err(message) = <Perms<V, S>>::check(req).await {
         return Err(permissions::denied(req, <Schemes<V, S>>::LEN > 0, message));
+    }
+
+    if <Throttles<V, S>>::LEN > 0 {
+        let cx = ThrottleContext::new(req, V::THROTTLE_SCOPE, S::THROTTLE_RATES);
+        <Throttles<V, S>>::check(&cx).await?;
     }
 
     if !V::METHODS.contains(req.method()) {

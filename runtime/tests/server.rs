@@ -31,6 +31,7 @@ impl View for Echo {
     const METHODS: &'static [Method] = &[Method::GET, Method::POST];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         Ok(drf_runtime::response::json_response(
@@ -54,6 +55,7 @@ impl View for Panics {
     const METHODS: &'static [Method] = &[Method::GET];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
 
     async fn handle(_req: Request) -> Result<Response, ApiError> {
         panic!("boom");
@@ -68,6 +70,7 @@ impl View for Sleeps {
     const METHODS: &'static [Method] = &[Method::GET];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let ms = req

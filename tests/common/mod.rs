@@ -1,12 +1,15 @@
-//! Shared helpers of the integration tests: a Django-made database, a real server on a free
-//! port, and a raw HTTP/1.1 client that can send any bytes.
+//! Shared helpers of the integration tests: a Django-made database (SQLite, or PostgreSQL with
+//! `DRF_TEST_DATABASE=postgres`), a real server on a free port, and a raw HTTP/1.1 client that
+//! can send any bytes.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use drf::test_client::{TestBackend, TestDatabase};
 use drf::{App, Config, Router, Settings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -52,20 +55,217 @@ pub fn test_config<S: Settings>(database_url: String) -> Config {
 /// An app on a fresh copy of the database Django 5.2's `migrate` made, with users alice
 /// (alicepw), admin (adminpw, staff), inactive (inactivepw), bob (bobpw), ünï (pässwörd),
 /// carol (pa:ss:wd) and tokens for alice, admin and inactive.
+///
+/// With `DRF_TEST_DATABASE=postgres` the copy is a PostgreSQL database made from a template
+/// laid out as Django lays it out ([`pg_fixture_template`]), dropped with the app. Either way
+/// `app.config().database_url` says where it is (for Django-side scripts).
 pub async fn fixture_app(label: &str) -> (App, TempDir) {
+    let (url, dir, guard) = fixture_database(label).await;
+    let config = test_config::<drf::DefaultSettings>(url.clone());
+    let mut db = drf::db::Db::connect(&url)
+        .await
+        .expect("open fixture database");
+    if let Some(guard) = guard {
+        db = db.with_guard(Arc::new(guard));
+    }
+    (App::new(config, db), dir)
+}
+
+/// A fresh copy of the fixture database: its URL, a temporary directory (holding the SQLite
+/// file), and on PostgreSQL the database's guard (dropping it drops the database).
+pub async fn fixture_database(label: &str) -> (String, TempDir, Option<TestDatabase>) {
     let dir = TempDir::new(label);
-    let db = dir.0.join("db.sqlite3");
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/django52.sqlite3"
-        ),
-        &db,
+    match TestBackend::from_env() {
+        TestBackend::Sqlite => {
+            let db = dir.0.join("db.sqlite3");
+            std::fs::copy(FIXTURE_SQLITE, &db).expect("copy fixture database");
+            (format!("sqlite://{}", db.display()), dir, None)
+        }
+        TestBackend::Postgres { admin_url } => {
+            let template = pg_fixture_template(&admin_url).await;
+            let copy = TestDatabase::create_from_template(&admin_url, &template)
+                .await
+                .expect("copy the fixture template");
+            (copy.url().to_owned(), dir, Some(copy))
+        }
+    }
+}
+
+/// The Django-made SQLite fixture.
+pub const FIXTURE_SQLITE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/django52.sqlite3"
+);
+
+const REFERENCE_APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/drf_reference/app");
+
+/// The name of a PostgreSQL template database holding the fixture, built once per server and
+/// content (its name carries a hash of the inputs), under an advisory lock so concurrent test
+/// processes build it once:
+///
+/// - with `DRF_DJANGO_PYTHON` (a Python with Django, DRF and psycopg), by Django itself: the
+///   reference app's `migrate`, `seed.py` and `fast_hashes.py` pointed at it;
+/// - otherwise by our `migrate` plus the fixture's `auth_user` and `authtoken_token` rows.
+pub async fn pg_fixture_template(admin_url: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    // Each #[tokio::test] has its own runtime: build on a thread of our own so the
+    // OnceCell's future never outlives the runtime that started it.
+    if let Some(name) = TEMPLATE.get() {
+        return name.clone();
+    }
+    let admin = admin_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(async { TEMPLATE.get_or_init(|| build_template(admin)).await.clone() })
+    })
+    .await
+    .expect("template builder")
+}
+
+async fn build_template(admin_url: String) -> String {
+    use drf::sqlx::{self, Connection as _};
+    use std::hash::{Hash as _, Hasher as _};
+
+    let python = std::env::var("DRF_DJANGO_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::fs::read(FIXTURE_SQLITE).expect("fixture").hash(&mut h);
+    for f in ["seed.py", "fast_hashes.py", "conformance/settings.py"] {
+        std::fs::read(format!("{REFERENCE_APP}/{f}"))
+            .expect("reference app")
+            .hash(&mut h);
+    }
+    python.is_some().hash(&mut h);
+    let name = format!("drf_fixture_{:016x}", h.finish());
+
+    let mut conn = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to DRF_TEST_POSTGRES_URL");
+    sqlx::query("SELECT pg_advisory_lock(7243985)")
+        .execute(&mut conn)
+        .await
+        .expect("lock");
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut conn)
+        .await
+        .expect("pg_database")
+        .is_some();
+    if !exists {
+        let build = TestDatabase::create(&admin_url)
+            .await
+            .expect("create build db");
+        match &python {
+            Some(python) => build_with_django(python, build.url()),
+            None => build_with_rows(build.url()).await,
+        }
+        sqlx::raw_sql(&format!(
+            "ALTER DATABASE \"{}\" RENAME TO \"{name}\"",
+            build.name()
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("publish the template");
+        // The build database is gone under its old name; its guard's DROP is a no-op.
+        drop(build);
+    }
+    sqlx::query("SELECT pg_advisory_unlock(7243985)")
+        .execute(&mut conn)
+        .await
+        .expect("unlock");
+    let _ = conn.close().await;
+    name
+}
+
+/// Django's own `migrate`, then the reference app's seed (same users and tokens as the SQLite
+/// fixture, hashes re-encoded at 10,000 iterations).
+fn build_with_django(python: &str, url: &str) {
+    for args in [
+        &["manage.py", "migrate", "-v0"][..],
+        &["seed.py"][..],
+        &["fast_hashes.py"][..],
+    ] {
+        let out = std::process::Command::new(python)
+            .args(args)
+            .current_dir(REFERENCE_APP)
+            .env("DRFREF_PG_URL", url)
+            .output()
+            .expect("run DRF_DJANGO_PYTHON");
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Our `migrate`, then the fixture's users and tokens copied row for row (same ids, hashes,
+/// keys and datetimes).
+async fn build_with_rows(url: &str) {
+    use drf::sqlx::{self, Row as _};
+
+    let db = drf::db::Db::connect(url).await.expect("connect build db");
+    db.migrate().await.expect("migrate");
+    let pg = db.as_postgres().expect("postgres").clone();
+    let lite = sqlx::SqlitePool::connect(&format!("sqlite://{FIXTURE_SQLITE}?mode=ro"))
+        .await
+        .expect("open the SQLite fixture");
+    let users = sqlx::query(
+        r#"SELECT "id", "password", "last_login", "is_superuser", "username", "first_name",
+           "last_name", "email", "is_staff", "is_active", "date_joined" FROM "auth_user" ORDER BY "id""#,
     )
-    .expect("copy fixture database");
-    let config = test_config::<drf::DefaultSettings>(format!("sqlite://{}", db.display()));
-    let app = App::connect(config).await.expect("open fixture database");
-    (app, dir)
+    .fetch_all(&lite)
+    .await
+    .expect("fixture users");
+    for u in users {
+        sqlx::query(
+            r#"INSERT INTO "auth_user" ("id", "password", "last_login", "is_superuser", "username",
+               "first_name", "last_name", "email", "is_staff", "is_active", "date_joined")
+               VALUES ($1, $2, $3::timestamp AT TIME ZONE 'UTC', $4, $5, $6, $7, $8, $9, $10,
+               $11::timestamp AT TIME ZONE 'UTC')"#,
+        )
+        .bind(u.get::<i64, _>(0) as i32)
+        .bind(u.get::<String, _>(1))
+        .bind(u.get::<Option<String>, _>(2))
+        .bind(u.get::<bool, _>(3))
+        .bind(u.get::<String, _>(4))
+        .bind(u.get::<String, _>(5))
+        .bind(u.get::<String, _>(6))
+        .bind(u.get::<String, _>(7))
+        .bind(u.get::<bool, _>(8))
+        .bind(u.get::<bool, _>(9))
+        .bind(u.get::<String, _>(10))
+        .execute(&pg)
+        .await
+        .expect("copy a user");
+    }
+    sqlx::query(r#"SELECT setval(pg_get_serial_sequence('"auth_user"', 'id'), (SELECT max("id") FROM "auth_user"))"#)
+        .execute(&pg)
+        .await
+        .expect("identity");
+    let tokens = sqlx::query(r#"SELECT "key", "created", "user_id" FROM "authtoken_token""#)
+        .fetch_all(&lite)
+        .await
+        .expect("fixture tokens");
+    for t in tokens {
+        sqlx::query(
+            r#"INSERT INTO "authtoken_token" ("key", "created", "user_id")
+               VALUES ($1, $2::timestamp AT TIME ZONE 'UTC', $3)"#,
+        )
+        .bind(t.get::<String, _>(0))
+        .bind(t.get::<String, _>(1))
+        .bind(t.get::<i64, _>(2) as i32)
+        .execute(&pg)
+        .await
+        .expect("copy a token");
+    }
+    lite.close().await;
+    db.close().await;
 }
 
 /// A server running on 127.0.0.1 with a free port.

@@ -8,7 +8,7 @@ use crate::classes::{self, ClassRef, List, Place, Seen};
 use crate::diag::{Ctxt, Msg, closest, list_code, path_text};
 use crate::names::Kind;
 use crate::perm_expr::PermExpr;
-use crate::view::parse::Input;
+use crate::view::parse::{Input, Scope};
 use crate::view::spec::{METHODS, Shell, ViewSpec};
 use crate::view::text;
 
@@ -26,9 +26,13 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
         delim: list.delim,
         items: permissions(cx, &list.items, Place::Attribute),
     });
-    // Throttles are checked now and emitted once the runtime enforces them.
-    if let Some(list) = &input.throttle {
-        classes::resolve_list(cx, &list.items, Kind::Throttle, Place::Attribute);
+    let throttle = input.throttle.map(|list| List {
+        span: list.span,
+        delim: list.delim,
+        items: classes::resolve_list(cx, &list.items, Kind::Throttle, Place::Attribute),
+    });
+    if input.throttle_scope.is_some() || !input.throttle_scope_written {
+        throttle_scope(cx, throttle.as_ref(), input.throttle_scope.as_ref());
     }
     let fn_name = input.func.sig.ident.unraw().to_string();
     let drained = input.drained;
@@ -41,7 +45,41 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
         methods,
         authentication,
         permission,
+        throttle,
+        throttle_scope: input.throttle_scope,
         drained,
+    }
+}
+
+/// `ScopedRate` needs a scope, and a scope needs a throttle that reads it. Known only when the
+/// view lists its throttles: with the settings' list, a scope alone is DRF's opt-in.
+fn throttle_scope(cx: &Ctxt, throttles: Option<&List<ClassRef>>, scope: Option<&Scope>) {
+    let Some(list) = throttles else {
+        return;
+    };
+    let scoped = list
+        .items
+        .iter()
+        .find(|c| c.builtin.is_some_and(|e| e.canonical == "ScopedRate"));
+    let user_types = list.items.iter().any(|c| c.builtin.is_none());
+    match (scope, scoped) {
+        (None, Some(class)) => cx.error_spanned_by(
+            &class.written,
+            Msg::new(format!(
+                "`{}` needs the view's throttle scope",
+                path_text(&class.written)
+            ))
+            .help("add `#[throttle_scope(\"burst\")]` below `#[throttle_classes(...)]`, with a rate for `burst` in `DEFAULT_THROTTLE_RATES`"),
+        ),
+        (Some(scope), None) if !user_types => cx.error_at(
+            scope.span,
+            Msg::new(format!(
+                "the throttle scope `{}` has no effect: no throttle of this view reads it",
+                scope.value
+            ))
+            .help("add `ScopedRate` to `#[throttle_classes(...)]`"),
+        ),
+        _ => {}
     }
 }
 

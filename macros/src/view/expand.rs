@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 
 use crate::classes::{self, ClassRef};
 use crate::paths;
-use crate::view::parse;
+use crate::view::parse::{self, Scope};
 use crate::view::spec::{Shell, ViewSpec};
 
 /// The tokens of a valid view.
@@ -51,6 +51,28 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             quote_spanned!(list.span=> type Permission = #ty;)
         }
     };
+    let throttle = match &spec.throttle {
+        None => quote!(type Throttle = #from_settings;),
+        Some(list) => {
+            let span = classes::type_span(
+                list.items.iter().filter_map(ClassRef::user_path),
+                list.delim,
+            );
+            let ty = explicit(list.items.iter().map(|c| c.to_type(span)), span);
+            quote_spanned!(list.span=> type Throttle = #ty;)
+        }
+    };
+    let (scope_const, scope_check) = match &spec.throttle_scope {
+        None => (TokenStream::new(), TokenStream::new()),
+        Some(scope) => {
+            let option = paths::option();
+            let value = &scope.value;
+            (
+                quote!(const THROTTLE_SCOPE: #option<&'static str> = #option::Some(#value);),
+                scope_check(scope, cfgs),
+            )
+        }
+    };
     // At the function's name: a handler the runtime cannot call is reported there, once.
     let call_handler = paths::respan(paths::call_handler(), ident.span());
     let handle = handle_fn(
@@ -70,10 +92,41 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             const METHODS: &'static [#method] = &[#(#methods),*];
             #authentication
             #permission
+            #throttle
+            #scope_const
             #handle
         }
 
+        #scope_check
         #uses
+    }
+}
+
+/// A constant evaluated at compile time, spanned at the scope: it fails, with a message
+/// saying what to add, when `crate::settings::Settings` has no rate entry for the scope.
+fn scope_check(scope: &Scope, cfgs: &[syn::Attribute]) -> TokenStream {
+    let span = scope.span;
+    let value = &scope.value;
+    let settings = paths::crate_settings(span);
+    let (trait_path, has_scope) = (
+        paths::respan(paths::settings(), span),
+        paths::respan(paths::has_scope(), span),
+    );
+    let entry = if syn::parse_str::<Ident>(value).is_ok() {
+        format!("{value}: \"100/day\"")
+    } else {
+        format!("{value:?}: \"100/day\"")
+    };
+    let message = format!(
+        "no throttle rate for the scope `{value}` in `crate::settings::Settings`\n= help: add `{entry}` (or `None` for no limit) to `DEFAULT_THROTTLE_RATES` in settings.rs, or name a scope that has a rate"
+    )
+    .replace('{', "{{")
+    .replace('}', "}}");
+    quote_spanned! {span=>
+        #(#cfgs)*
+        const _: () = if !#has_scope(<#settings as #trait_path>::THROTTLE_RATES, #value) {
+            ::core::panic!(#message)
+        };
     }
 }
 

@@ -36,6 +36,7 @@ pub(crate) fn fallback(func: ItemFn, drained: &[syn::Path], error: &syn::Error) 
             const METHODS: &'static [#method] = &[];
             type Authentication = #from_settings;
             type Permission = #from_settings;
+            type Throttle = #from_settings;
             #handle
         }
 

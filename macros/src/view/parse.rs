@@ -15,6 +15,17 @@ use crate::perm_expr::{self, PermExpr};
 pub(crate) const API_VIEW: &str = "api_view";
 /// The sibling attributes `#[api_view]` drains.
 const SIBLINGS: [Kind; 3] = [Kind::Scheme, Kind::Permission, Kind::Throttle];
+/// The sibling attribute naming the view's throttle scope.
+pub(crate) const THROTTLE_SCOPE: &str = "throttle_scope";
+
+/// `#[throttle_scope("burst")]` (or `#[throttle_scope(burst)]`): DRF's `throttle_scope`.
+#[derive(Clone)]
+pub(crate) struct Scope {
+    /// The scope's name.
+    pub(crate) value: String,
+    /// Where it is written: errors about it, and the check of its rate, point here.
+    pub(crate) span: Span,
+}
 
 /// What `#[api_view]` and its siblings say, before any meaning is given to names.
 pub(crate) struct Input {
@@ -28,6 +39,10 @@ pub(crate) struct Input {
     pub(crate) permission: Option<List<PermExpr<syn::Path>>>,
     /// `#[throttle_classes(...)]`, if given.
     pub(crate) throttle: Option<List<syn::Path>>,
+    /// `#[throttle_scope(...)]`, if given and valid.
+    pub(crate) throttle_scope: Option<Scope>,
+    /// A `#[throttle_scope]` was written (valid or not): checks about a missing scope are moot.
+    pub(crate) throttle_scope_written: bool,
     /// The paths of the drained attributes, as written (see [`uses`]).
     pub(crate) drained: Vec<syn::Path>,
 }
@@ -54,19 +69,23 @@ impl Input {
             authentication: None,
             permission: None,
             throttle: None,
+            throttle_scope: None,
+            throttle_scope_written: false,
             drained: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
         for attr in std::mem::take(&mut func.attrs) {
             let name = attr_name(&attr).unwrap_or_default();
             let kind = SIBLINGS.into_iter().find(|k| k.attribute() == name);
-            if kind.is_none() && name != API_VIEW {
+            let is_scope = name == THROTTLE_SCOPE;
+            if kind.is_none() && name != API_VIEW && !is_scope {
                 input.func.attrs.push(attr);
                 continue;
             }
             if name == API_VIEW || seen.contains(&name) {
                 let help = match kind {
                     Some(k) => format!("merge the lists into one `#[{}(...)]`", k.attribute()),
+                    None if is_scope => "a view has one throttle scope".to_owned(),
                     None => "list every method in one `#[api_view(...)]`".to_owned(),
                 };
                 cx.error_spanned_by(
@@ -76,6 +95,12 @@ impl Input {
                 continue;
             }
             seen.push(name);
+            if is_scope {
+                input.drained.push(attr.path().clone());
+                input.throttle_scope_written = true;
+                input.throttle_scope = parse_scope(&attr).map_err(|e| cx.syn_error(e)).ok();
+                continue;
+            }
             let Some(kind) = kind else { continue };
             input.drained.push(attr.path().clone());
             let Some((tokens, delim)) = list_tokens(cx, &attr, kind) else {
@@ -138,6 +163,60 @@ fn list_tokens(cx: &Ctxt, attr: &Attribute, kind: Kind) -> Option<(TokenStream, 
         )),
     );
     None
+}
+
+/// The scope of `#[throttle_scope("burst")]`: one string literal or identifier in parentheses.
+fn parse_scope(attr: &Attribute) -> syn::Result<Scope> {
+    let usage = || {
+        Msg::new("`#[throttle_scope]` expects the name of a scope in parentheses")
+            .help("write `#[throttle_scope(\"burst\")]`, with a rate for `burst` in `DEFAULT_THROTTLE_RATES`")
+    };
+    let tokens = match &attr.meta {
+        Meta::List(list) if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) => {
+            list.tokens.clone()
+        }
+        _ => return Err(syn::Error::new_spanned(attr, usage())),
+    };
+    let parser = |input: ParseStream<'_>| {
+        let scope = if input.peek(LitStr) {
+            let lit: LitStr = input.parse()?;
+            if lit.value().is_empty() {
+                return Err(Msg::new("empty throttle scope")
+                    .help("name a scope that has a rate in `DEFAULT_THROTTLE_RATES`, as in `#[throttle_scope(\"burst\")]`")
+                    .at(lit.span()));
+            }
+            Scope {
+                value: lit.value(),
+                span: lit.span(),
+            }
+        } else if input.peek(syn::Ident) {
+            let ident: Ident = input.parse()?;
+            Scope {
+                value: syn::ext::IdentExt::unraw(&ident).to_string(),
+                span: ident.span(),
+            }
+        } else if input.is_empty() {
+            return Err(syn::Error::new_spanned(attr, usage()));
+        } else {
+            let (span, text) = describe_next(input);
+            return Err(
+                Msg::new(format!("expected a throttle scope, {}", found(&text)))
+                    .help("write `#[throttle_scope(\"burst\")]`")
+                    .at(span),
+            );
+        };
+        if !input.is_empty() {
+            let (span, text) = describe_next(input);
+            return Err(Msg::new(format!(
+                "expected `)` after the throttle scope, {}",
+                found(&text)
+            ))
+            .note("a view has one throttle scope")
+            .at(span));
+        }
+        Ok(scope)
+    };
+    parser.parse2(tokens)
 }
 
 /// `GET, POST`: identifiers separated by commas. Their meaning is checked later.

@@ -4,6 +4,7 @@ use syn::{Attribute, ItemFn};
 
 use crate::classes::{ClassRef, List};
 use crate::perm_expr::PermExpr;
+use crate::view::parse::Scope;
 
 /// DRF's `http_method_names` (upper case), in the order `Allow` lists them.
 pub(crate) const METHODS: [&str; 8] = [
@@ -69,6 +70,10 @@ pub(crate) struct ViewSpec {
     pub(crate) authentication: Option<List<ClassRef>>,
     /// The permissions (each entry an expression); `None` uses the settings' default.
     pub(crate) permission: Option<List<PermExpr<ClassRef>>>,
+    /// The throttles; `None` uses the settings' default.
+    pub(crate) throttle: Option<List<ClassRef>>,
+    /// `#[throttle_scope]`.
+    pub(crate) throttle_scope: Option<Scope>,
     /// The paths of the drained sibling attributes.
     pub(crate) drained: Vec<syn::Path>,
 }

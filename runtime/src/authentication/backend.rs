@@ -48,3 +48,92 @@ pub async fn authenticate_credentials(
     }
     Ok(user.is_active.then_some(user))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_client::{create_user, test_app};
+
+    #[tokio::test]
+    async fn unknown_username_costs_one_hash_like_a_wrong_password() {
+        let app = test_app().await;
+        create_user(&app, "alice", "pw").await;
+        let jobs = || app.passwords().jobs();
+
+        let before = jobs();
+        assert!(
+            authenticate_credentials(&app, "nobody", "pw")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            jobs() - before,
+            1,
+            "an unknown username runs the hasher once"
+        );
+
+        let before = jobs();
+        assert!(
+            authenticate_credentials(&app, "alice", "wrong")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(jobs() - before, 1, "a wrong password runs the hasher once");
+
+        let before = jobs();
+        assert!(
+            authenticate_credentials(&app, "alice", "pw")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            jobs() - before,
+            1,
+            "a current hash is checked, not rewritten"
+        );
+
+        // A NUL in the username (no such user can exist) still costs a hash.
+        let before = jobs();
+        assert!(
+            authenticate_credentials(&app, "al\0ice", "pw")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(jobs() - before, 1);
+    }
+
+    #[tokio::test]
+    async fn corrupt_stored_hashes_are_failed_logins() {
+        let app = test_app().await;
+        for (i, corrupt) in [
+            "",
+            "garbage",
+            "pbkdf2_sha256$x",
+            "argon2$argon2id$v=19$m=1",
+            "unknown$1$2",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let name = format!("user{i}");
+            let user = create_user(&app, &name, "pw").await;
+            app.db()
+                .set_password(user.id.unwrap(), corrupt)
+                .await
+                .unwrap();
+            let before = app.passwords().jobs();
+            assert!(
+                authenticate_credentials(&app, &name, "pw")
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{corrupt:?}"
+            );
+            assert_eq!(app.passwords().jobs() - before, 1);
+        }
+    }
+}

@@ -30,12 +30,15 @@ mod datetime;
 mod queries;
 mod schema;
 mod sessions;
+pub(crate) mod user_model;
 
 #[cfg(test)]
 mod tests;
 
+use std::any::Any;
 use std::fmt;
 use std::str::FromStr as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -45,6 +48,9 @@ use sqlx::{Connection as _, PgPool, SqlitePool};
 pub use datetime::{format_django_datetime, now, parse_django_datetime};
 pub use queries::NewUser;
 pub use schema::{MIGRATIONS, MigrateReport};
+pub use user_model::UserModel;
+
+use user_model::{Backend, UserSql};
 
 /// How long SQLite waits for a lock held by another connection before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,9 +60,24 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// A pool of connections to the Django database. Cheap to clone (the pools are `Arc`s inside).
-#[derive(Clone, Debug)]
+///
+/// The statements that touch the user table come from a [`UserModel`] (Django's `auth_user`
+/// unless [`Db::with_user_model`] says otherwise), built once.
+#[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    users: Arc<UserSql>,
+    model: Arc<UserModel>,
+    guard: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("pool", &self.pool)
+            .field("user_table", &self.model.table)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The two supported backends. sqlx's `Any` driver is not used: each backend gets its own SQL
@@ -106,13 +127,55 @@ impl std::error::Error for DbError {}
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         use sqlx::Error as E;
-        match &e {
-            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => {
-                Self::Unavailable(e.to_string())
-            }
-            E::Database(d) if is_unavailable_code(d.as_ref()) => Self::Unavailable(e.to_string()),
-            _ => Self::Other(e.to_string()),
+        let unavailable = match &e {
+            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => true,
+            E::Database(d) => is_unavailable_code(d.as_ref()),
+            _ => false,
+        };
+        if unavailable {
+            outage::note();
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Other(e.to_string())
         }
+    }
+}
+
+/// When the database was last found unreachable, so that pooled connections that sat idle
+/// across an outage are checked before use instead of failing one request each afterwards.
+mod outage {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// After a failure, every connection is pinged before use for this long (connections
+    /// returned to the pool by the failing requests themselves).
+    const RECENT: Duration = Duration::from_secs(5);
+
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    /// Milliseconds after `BASE` of the last failure, plus one; 0 = never.
+    static LAST: AtomicU64 = AtomicU64::new(0);
+
+    fn now_ms() -> u64 {
+        u64::try_from(BASE.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Records that the database was unreachable just now.
+    pub(super) fn note() {
+        LAST.store(now_ms().saturating_add(1), Ordering::Relaxed);
+    }
+
+    /// Whether a connection idle for `idle_for` should be pinged before use: it was already
+    /// idle when the last failure happened, or that failure is recent.
+    pub(super) fn suspect(idle_for: Duration) -> bool {
+        let last = LAST.load(Ordering::Relaxed);
+        if last == 0 {
+            return false;
+        }
+        let now = now_ms();
+        let idle_ms = u64::try_from(idle_for.as_millis()).unwrap_or(u64::MAX);
+        let went_idle = now.saturating_sub(idle_ms);
+        went_idle <= last || now.saturating_sub(last) <= RECENT.as_millis() as u64
     }
 }
 
@@ -196,9 +259,48 @@ impl Db {
                 )
                 .await?
         };
-        Ok(Self {
-            pool: Pool::Sqlite(pool),
-        })
+        Ok(Self::from_pool(Pool::Sqlite(pool)))
+    }
+
+    fn from_pool(pool: Pool) -> Self {
+        let model = UserModel::default();
+        let backend = match pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        };
+        Self {
+            users: Arc::new(UserSql::new(&model, backend)),
+            model: Arc::new(model),
+            pool,
+            guard: None,
+        }
+    }
+
+    /// The same pool, serving the user table `model` describes (Django's `AUTH_USER_MODEL`).
+    /// Every statement that touches the user table is built here, once.
+    pub fn with_user_model(mut self, model: &UserModel) -> Self {
+        if *model != *self.model {
+            let backend = if self.is_postgres() {
+                Backend::Postgres
+            } else {
+                Backend::Sqlite
+            };
+            self.users = Arc::new(UserSql::new(model, backend));
+            self.model = Arc::new(model.clone());
+        }
+        self
+    }
+
+    /// The user table this pool serves.
+    pub fn user_model(&self) -> &UserModel {
+        &self.model
+    }
+
+    /// Keeps `guard` alive as long as this pool or a clone of it is: the test helpers use it to
+    /// drop a test's PostgreSQL database when its last user is gone.
+    pub fn with_guard(mut self, guard: Arc<dyn Any + Send + Sync>) -> Self {
+        self.guard = Some(guard);
+        self
     }
 
     /// Opens a PostgreSQL pool from parsed options; `acquire_timeout` bounds how long a query
@@ -214,7 +316,9 @@ impl Db {
             .test_before_acquire(false)
             .before_acquire(|conn, meta| {
                 Box::pin(async move {
-                    if meta.idle_for > PG_PING_AFTER_IDLE {
+                    // A connection that sat idle through an outage is likely dead: check it,
+                    // so a broken one is replaced instead of failing a request.
+                    if meta.idle_for > PG_PING_AFTER_IDLE || outage::suspect(meta.idle_for) {
                         conn.ping().await?;
                     }
                     Ok(true)
@@ -222,9 +326,7 @@ impl Db {
             })
             .connect_with(opts)
             .await?;
-        Ok(Self {
-            pool: Pool::Postgres(pool),
-        })
+        Ok(Self::from_pool(Pool::Postgres(pool)))
     }
 
     /// True for PostgreSQL, false for SQLite.
@@ -302,11 +404,33 @@ mod unit_tests {
             DbError::Unavailable(sqlx::Error::PoolTimedOut.to_string())
         );
         assert!(DbError::from(sqlx::Error::PoolClosed).is_unavailable());
+        // A connection the server (or a proxy, or the network) dropped mid-query.
+        for kind in [
+            std::io::ErrorKind::UnexpectedEof,
+            std::io::ErrorKind::ConnectionReset,
+            std::io::ErrorKind::ConnectionAborted,
+            std::io::ErrorKind::BrokenPipe,
+            std::io::ErrorKind::ConnectionRefused,
+            std::io::ErrorKind::TimedOut,
+        ] {
+            let e = sqlx::Error::Io(std::io::Error::from(kind));
+            assert!(DbError::from(e).is_unavailable(), "{kind:?}");
+        }
         assert!(!DbError::from(sqlx::Error::RowNotFound).is_unavailable());
         assert_eq!(
             DbError::UsernameTaken.to_string(),
             "A user with that username already exists."
         );
+    }
+
+    #[test]
+    fn connections_idle_across_an_outage_are_suspect() {
+        outage::note();
+        assert!(
+            outage::suspect(Duration::from_secs(3600)),
+            "idle since before"
+        );
+        assert!(outage::suspect(Duration::ZERO), "the failure is recent");
     }
 
     #[tokio::test]

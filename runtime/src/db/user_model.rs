@@ -84,7 +84,10 @@ impl Default for UserModel {
             extra: Vec::new(),
             dependents: vec![
                 ("auth_user_groups".to_owned(), "user_id".to_owned()),
-                ("auth_user_user_permissions".to_owned(), "user_id".to_owned()),
+                (
+                    "auth_user_user_permissions".to_owned(),
+                    "user_id".to_owned(),
+                ),
             ],
         }
     }
@@ -154,6 +157,93 @@ impl UserModel {
     pub fn is_default(&self) -> bool {
         *self == Self::default()
     }
+}
+
+/// The optional columns, by the names `AUTH_USER_COLUMNS` lists.
+const OPTIONAL_COLUMNS: [&str; 8] = [
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "last_login",
+    "date_joined",
+];
+
+/// Reads the user table from the environment (all optional; unset means `auth_user`):
+///
+/// - `AUTH_USER_TABLE`: the table (`db_table`);
+/// - `AUTH_USER_USERNAME_FIELD`: the login column (`USERNAME_FIELD`, default `username`);
+/// - `AUTH_USER_COLUMNS`: which of `email, first_name, last_name, is_active, is_staff,
+///   is_superuser, last_login, date_joined` exist (comma-separated; default all);
+/// - `AUTH_USER_EMAIL_FIELD`: `EMAIL_FIELD` (default `email` when listed);
+/// - `AUTH_USER_EXTRA_COLUMNS`: columns loaded into `User::extra` (comma-separated);
+/// - `AUTH_USER_DEPENDENTS`: `table.column` pairs deleted with a user (comma-separated;
+///   default: Django's for `auth_user`, none for another table).
+pub(crate) fn apply_env(
+    model: &mut UserModel,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<(), String> {
+    let list = |name: &str| {
+        get(name).map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+    };
+    let nonempty = |name: &str| {
+        get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(table) = nonempty("AUTH_USER_TABLE") {
+        if table != model.table {
+            model.table = table;
+            model.dependents.clear();
+        }
+    }
+    if let Some(field) = nonempty("AUTH_USER_USERNAME_FIELD") {
+        model.username_field = field;
+    }
+    if let Some(columns) = list("AUTH_USER_COLUMNS") {
+        if let Some(bad) = columns
+            .iter()
+            .find(|c| !OPTIONAL_COLUMNS.contains(&c.as_str()))
+        {
+            return Err(format!(
+                "AUTH_USER_COLUMNS: unknown column {bad:?} (known: {})",
+                OPTIONAL_COLUMNS.join(", ")
+            ));
+        }
+        let has = |c: &str| columns.iter().any(|x| x == c).then(|| c.to_owned());
+        model.email = has("email");
+        model.first_name = has("first_name");
+        model.last_name = has("last_name");
+        model.is_active = has("is_active");
+        model.is_staff = has("is_staff");
+        model.is_superuser = has("is_superuser");
+        model.last_login = has("last_login");
+        model.date_joined = has("date_joined");
+    }
+    if let Some(field) = nonempty("AUTH_USER_EMAIL_FIELD") {
+        model.email = Some(field);
+    }
+    if let Some(extra) = list("AUTH_USER_EXTRA_COLUMNS") {
+        model.extra = extra;
+    }
+    if let Some(pairs) = list("AUTH_USER_DEPENDENTS") {
+        model.dependents = pairs
+            .iter()
+            .map(|p| match p.split_once('.') {
+                Some((t, c)) if !t.is_empty() && !c.is_empty() => Ok((t.to_owned(), c.to_owned())),
+                _ => Err(format!("AUTH_USER_DEPENDENTS: {p:?} is not table.column")),
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(())
 }
 
 /// A double-quoted SQL identifier (`"` doubled).
@@ -248,7 +338,7 @@ impl UserSql {
         // SELECT list: pk, password, username, then the optional columns, then extras.
         let mut select = vec![col(&model.pk), col("password"), col(&model.username_field)];
         let mut layout = Layout::default();
-        let mut add = |c: &Option<String>, slot: &mut Option<usize>, select: &mut Vec<String>| {
+        let add = |c: &Option<String>, slot: &mut Option<usize>, select: &mut Vec<String>| {
             if let Some(c) = c {
                 *slot = Some(select.len());
                 select.push(col(c));
@@ -429,7 +519,10 @@ mod tests {
              VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING \"id\""
         );
         let pg = UserSql::new(&UserModel::default(), Backend::Postgres);
-        assert!(pg.token_with_user.ends_with("WHERE \"authtoken_token\".\"key\" = $1"));
+        assert!(
+            pg.token_with_user
+                .ends_with("WHERE \"authtoken_token\".\"key\" = $1")
+        );
         assert!(!pg.by_id.contains('?'));
         assert_eq!(pg.delete_dependents.len(), 2);
     }
@@ -443,8 +536,14 @@ mod tests {
         let sql = UserSql::new(&model, Backend::Postgres);
         assert!(sql.layout.email_is_username && sql.layout.email.is_none());
         assert_eq!(sql.layout.extra.len(), 2);
-        assert!(sql.by_username.contains("to_jsonb(\"accounts_member\".\"we\"\"ird\")::text"));
-        assert!(sql.by_username.ends_with("WHERE \"accounts_member\".\"email\" = $1"));
+        assert!(
+            sql.by_username
+                .contains("to_jsonb(\"accounts_member\".\"we\"\"ird\")::text")
+        );
+        assert!(
+            sql.by_username
+                .ends_with("WHERE \"accounts_member\".\"email\" = $1")
+        );
         assert_eq!(
             sql.create_user,
             "INSERT INTO \"accounts_member\" (\"password\", \"last_login\", \"email\", \"is_active\", \
@@ -453,8 +552,51 @@ mod tests {
         );
         assert_eq!(sql.insert_columns, [InsertColumn::IsActive]);
         let lite = UserSql::new(&model, Backend::Sqlite);
-        assert!(lite.create_user.ends_with("VALUES (?1, NULL, ?2, ?3, ?4, ?5) RETURNING \"id\""));
+        let _ = &lite;
+        assert!(
+            lite.create_user
+                .ends_with("VALUES (?1, NULL, ?2, ?3, ?4, ?5) RETURNING \"id\"")
+        );
         assert!(!model.is_default());
         assert!(UserModel::default().is_default());
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> Result<UserModel, String> {
+        let mut m = UserModel::default();
+        apply_env(&mut m, &|k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })?;
+        Ok(m)
+    }
+
+    #[test]
+    fn environment_describes_a_custom_table() {
+        assert_eq!(from(&[]), Ok(UserModel::default()));
+        let m = from(&[
+            ("AUTH_USER_TABLE", "accounts_member"),
+            ("AUTH_USER_USERNAME_FIELD", "email"),
+            ("AUTH_USER_COLUMNS", "email, is_active, last_login"),
+            ("AUTH_USER_EXTRA_COLUMNS", "tier,display_name"),
+            ("AUTH_USER_DEPENDENTS", "accounts_member_groups.member_id"),
+        ])
+        .expect("valid");
+        assert_eq!(m.table, "accounts_member");
+        assert_eq!(m.username_field, "email");
+        assert_eq!(m.email.as_deref(), Some("email"));
+        assert!(m.is_staff.is_none() && m.first_name.is_none() && m.date_joined.is_none());
+        assert_eq!(m.extra, ["tier", "display_name"]);
+        assert_eq!(
+            m.dependents,
+            [("accounts_member_groups".to_owned(), "member_id".to_owned())]
+        );
+        assert!(from(&[("AUTH_USER_COLUMNS", "phone")]).is_err());
+        assert!(from(&[("AUTH_USER_DEPENDENTS", "nodot")]).is_err());
     }
 }

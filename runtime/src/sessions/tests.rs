@@ -31,6 +31,7 @@ impl View for Whoami {
     const METHODS: &'static [Method] = &[Method::GET, Method::POST, Method::PUT];
     type Authentication = Explicit<(Session,)>;
     type Permission = Explicit<(IsAuthenticated,)>;
+    type Throttle = Explicit<()>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         ok(json!({"username": req.user().username}))
     }
@@ -43,6 +44,7 @@ impl View for Default2 {
     const METHODS: &'static [Method] = &[Method::GET, Method::POST];
     type Authentication = Explicit<(Session, Basic)>;
     type Permission = Explicit<(AllowAny,)>;
+    type Throttle = Explicit<()>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         ok(json!({"username": req.user().username}))
     }
@@ -55,6 +57,7 @@ impl View for Login {
     const METHODS: &'static [Method] = &[Method::POST];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let data = req.data()?.clone();
         let u = data["username"].as_str().unwrap_or_default();
@@ -74,6 +77,7 @@ impl View for Logout {
     const METHODS: &'static [Method] = &[Method::POST];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         logout(&req).await?;
         ok(json!({}))
@@ -87,6 +91,7 @@ impl View for CsrfToken {
     const METHODS: &'static [Method] = &[Method::GET];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         ok(json!({"token": get_token(&req)}))
     }
@@ -99,6 +104,7 @@ impl View for Counter {
     const METHODS: &'static [Method] = &[Method::GET];
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let s = req.session();
         let n = s.get("n").await?.and_then(|v| v.as_i64()).unwrap_or(0) + 1;

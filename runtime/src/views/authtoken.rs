@@ -84,6 +84,7 @@ impl View for ObtainAuthToken {
     const PARSES: &'static [&'static str] = &PARSES;
     type Authentication = FromSettings;
     type Permission = Explicit<()>;
+    type Throttle = Explicit<()>;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let data = match req.data()? {

@@ -36,6 +36,21 @@ DATABASES = {
     }
 }
 
+# DRFREF_PG_URL=postgres://user[:password]@host:port/name puts the same project on PostgreSQL
+# (the Rust test suite builds its PostgreSQL copy of the fixture database this way).
+if os.environ.get("DRFREF_PG_URL"):
+    from urllib.parse import unquote, urlsplit
+
+    _pg = urlsplit(os.environ["DRFREF_PG_URL"])
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _pg.path.lstrip("/"),
+        "USER": unquote(_pg.username or ""),
+        "PASSWORD": unquote(_pg.password or ""),
+        "HOST": _pg.hostname or "",
+        "PORT": str(_pg.port or ""),
+    }
+
 # PASSWORD_HASHERS: Django's default (pbkdf2_sha256, 1,000,000 iterations on 5.2).
 
 LANGUAGE_CODE = "en-us"

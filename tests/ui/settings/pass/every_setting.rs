@@ -51,6 +51,25 @@ fn main() {
             AllowAny
         )>()
     );
+    assert_eq!(
+        TypeId::of::<<Settings as drf::Settings>::Throttle>(),
+        TypeId::of::<(
+            drf::throttling::AnonRate,
+            drf::throttling::UserRate,
+            drf::throttling::ScopedRate
+        )>()
+    );
+    use drf::throttling::Rate;
+    assert_eq!(
+        Settings::THROTTLE_RATES,
+        &[
+            ("anon", Some(Rate::new(100, 86400))),
+            ("user", Some(Rate::new(1000, 86400))),
+            ("uploads-per-hour", Some(Rate::new(5, 3600))),
+            ("burst", Some(Rate::new(3, 1))),
+            ("sustained", None),
+        ]
+    );
     assert_eq!(Settings::TOKEN_KEYWORD, "Bearer");
     assert_eq!(Settings::PASSWORD_ITERATIONS, 600_000);
     assert_eq!(Settings::unauthenticated_user().username, "guest");

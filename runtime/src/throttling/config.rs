@@ -1,0 +1,197 @@
+//! [`ThrottleConfig`]: what operators set per deployment, read from the environment at start-up.
+
+use std::time::Duration;
+
+use super::ident::{ClientIdentity, parse_cidrs};
+use super::rate::Rate;
+use crate::settings::Settings;
+
+/// What happens to a throttled request when Redis cannot be reached
+/// (`THROTTLE_REDIS_FAILURE`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RedisFailure {
+    /// Answer 503: no request gets past a throttle that cannot count it (the default).
+    #[default]
+    Closed,
+    /// Let the request through uncounted.
+    Open,
+}
+
+/// Throttling configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleConfig {
+    /// Rates overriding `DEFAULT_THROTTLE_RATES`, by scope (`THROTTLE_RATE_<SCOPE>`: the scope
+    /// upper-cased, characters other than letters and digits as `_`; `None` disables it).
+    pub rates: Vec<(String, Option<Rate>)>,
+    /// How anonymous callers are identified (`NUM_PROXIES`, `TRUSTED_PROXIES`).
+    pub identity: ClientIdentity,
+    /// Redis unreachable: fail closed (503) or open (`THROTTLE_REDIS_FAILURE=closed|open`).
+    pub redis_failure: RedisFailure,
+    /// Time one Redis check may take before it counts as a failure
+    /// (`THROTTLE_REDIS_TIMEOUT_MS`, default 1000).
+    pub redis_timeout: Duration,
+    /// Prefix of the Redis keys (`THROTTLE_REDIS_PREFIX`, default `drf:`).
+    pub redis_prefix: String,
+    /// Most callers the in-memory store remembers (`THROTTLE_MEMORY_MAX_KEYS`, default
+    /// 100000); see [`crate::throttling::MemoryStore`].
+    pub memory_max_keys: usize,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self {
+            rates: Vec::new(),
+            identity: ClientIdentity::Drf,
+            redis_failure: RedisFailure::Closed,
+            redis_timeout: Duration::from_millis(1000),
+            redis_prefix: "drf:".to_owned(),
+            memory_max_keys: 100_000,
+        }
+    }
+}
+
+/// The environment variable overriding the rate of `scope`: `THROTTLE_RATE_ANON`.
+pub fn rate_variable(scope: &str) -> String {
+    let mut name = String::from("THROTTLE_RATE_");
+    name.extend(scope.chars().map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        }
+    }));
+    name
+}
+
+/// Reads `THROTTLE_RATE_<SCOPE>` for each scope of `S`, `NUM_PROXIES`, `TRUSTED_PROXIES`,
+/// `THROTTLE_REDIS_FAILURE`, `THROTTLE_REDIS_TIMEOUT_MS`, `THROTTLE_REDIS_PREFIX` and
+/// `THROTTLE_MEMORY_MAX_KEYS`. A value that does not parse is an error naming the variable.
+pub fn apply_env<S: Settings>(
+    c: &mut ThrottleConfig,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<(), String> {
+    for (scope, _) in S::THROTTLE_RATES {
+        let var = rate_variable(scope);
+        if let Some(v) = get(&var).filter(|v| !v.trim().is_empty()) {
+            let rate = Rate::parse(&v).map_err(|e| format!("{var}={v:?}: {e}"))?;
+            c.rates.retain(|(s, _)| s != scope);
+            c.rates.push(((*scope).to_owned(), rate));
+        }
+    }
+    let num_proxies = get("NUM_PROXIES").filter(|v| !v.trim().is_empty());
+    let trusted = get("TRUSTED_PROXIES").filter(|v| !v.trim().is_empty());
+    match (num_proxies, trusted) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "NUM_PROXIES and TRUSTED_PROXIES are both set: choose one (TRUSTED_PROXIES is recommended)"
+                    .to_owned(),
+            );
+        }
+        (Some(n), None) => {
+            let n = n
+                .trim()
+                .parse::<u32>()
+                .map_err(|e| format!("NUM_PROXIES={n:?}: {e}"))?;
+            c.identity = ClientIdentity::NumProxies(n);
+        }
+        (None, Some(list)) => {
+            let cidrs = parse_cidrs(&list).map_err(|e| format!("TRUSTED_PROXIES: {e}"))?;
+            c.identity = ClientIdentity::TrustedProxies(cidrs);
+        }
+        (None, None) => {}
+    }
+    if let Some(url) = get("REDIS_URL").filter(|v| !v.is_empty()) {
+        redis::Client::open(url.as_str()).map_err(|e| format!("REDIS_URL={url:?}: {e}"))?;
+    }
+    if let Some(v) = get("THROTTLE_REDIS_FAILURE") {
+        c.redis_failure = match v.trim().to_ascii_lowercase().as_str() {
+            "open" => RedisFailure::Open,
+            "closed" => RedisFailure::Closed,
+            _ => {
+                return Err(format!(
+                    "THROTTLE_REDIS_FAILURE={v:?}: expected `open` or `closed`"
+                ));
+            }
+        };
+    }
+    if let Some(v) = get("THROTTLE_REDIS_TIMEOUT_MS") {
+        let ms = v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| format!("THROTTLE_REDIS_TIMEOUT_MS={v:?}: expected milliseconds > 0"))?;
+        c.redis_timeout = Duration::from_millis(ms);
+    }
+    if let Some(v) = get("THROTTLE_REDIS_PREFIX") {
+        c.redis_prefix = v;
+    }
+    if let Some(v) = get("THROTTLE_MEMORY_MAX_KEYS") {
+        c.memory_max_keys = v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("THROTTLE_MEMORY_MAX_KEYS={v:?}: expected a number > 0"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::DefaultSettings;
+
+    fn read(vars: &[(&str, &str)]) -> Result<ThrottleConfig, String> {
+        let mut c = ThrottleConfig::default();
+        apply_env::<DefaultSettings>(&mut c, &|k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })?;
+        Ok(c)
+    }
+
+    #[test]
+    fn environment_sets_rates_and_identity() {
+        let c = read(&[
+            ("THROTTLE_RATE_ANON", "10/min"),
+            ("THROTTLE_RATE_USER", "None"),
+            ("NUM_PROXIES", "1"),
+            ("THROTTLE_REDIS_FAILURE", "open"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.rates,
+            [
+                ("anon".to_owned(), Some(Rate::new(10, 60))),
+                ("user".to_owned(), None)
+            ]
+        );
+        assert_eq!(c.identity, ClientIdentity::NumProxies(1));
+        assert_eq!(c.redis_failure, RedisFailure::Open);
+        let c = read(&[("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")]).unwrap();
+        assert!(matches!(c.identity, ClientIdentity::TrustedProxies(ref v) if v.len() == 2));
+        assert_eq!(
+            rate_variable("uploads-per-hour"),
+            "THROTTLE_RATE_UPLOADS_PER_HOUR"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = read(&[("THROTTLE_RATE_ANON", "10/fortnight")]).unwrap_err();
+        assert!(e.starts_with("THROTTLE_RATE_ANON="), "{e}");
+        let e = read(&[("NUM_PROXIES", "1"), ("TRUSTED_PROXIES", "::1")]).unwrap_err();
+        assert!(e.contains("choose one"), "{e}");
+        let e = read(&[("TRUSTED_PROXIES", "10.0.0.0/99")]).unwrap_err();
+        assert!(e.starts_with("TRUSTED_PROXIES"), "{e}");
+        assert!(read(&[("THROTTLE_REDIS_FAILURE", "maybe")]).is_err());
+        assert!(read(&[("THROTTLE_MEMORY_MAX_KEYS", "0")]).is_err());
+        assert!(
+            read(&[("REDIS_URL", "http://x")])
+                .unwrap_err()
+                .starts_with("REDIS_URL=")
+        );
+    }
+}

@@ -1,0 +1,8 @@
+use drf::throttle_scope;
+
+#[throttle_scope("burst")]
+async fn search() {}
+
+fn main() {
+    let _ = search;
+}
