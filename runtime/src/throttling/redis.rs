@@ -42,7 +42,7 @@ return {1, count, now, -1}
 const RELOG_EVERY: Duration = Duration::from_secs(10);
 
 /// Throttle histories in Redis (`REDIS_URL`): one sorted set per scope and caller, checked
-/// and recorded by one Lua script per request ([`CHECK_AND_RECORD`]), so that any number of
+/// and recorded by one Lua script per request, so that any number of
 /// processes sharing the server admit exactly `N` requests per window between them.
 ///
 /// The connection is made on first use and re-made after any failure, so the server recovers
