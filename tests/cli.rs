@@ -5,32 +5,13 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{FIXTURE_ITERATIONS, TempDir, raw_request};
+use common::{FIXTURE_ITERATIONS, TempDir, example_binary, raw_request};
 
 const ALICE_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
 
-/// `target/<profile>/examples/conformance`, built by `cargo test` with the other targets.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let bin = profile_dir.join("examples").join("conformance");
-    assert!(
-        bin.exists(),
-        "{} is missing: `cargo test` builds the examples",
-        bin.display()
-    );
-    bin
-}
-
-/// A copy of the fixture database (SQLite, or PostgreSQL with `DRF_TEST_DATABASE=postgres`),
-/// removed when dropped.
 struct Env {
     url: String,
     _dir: TempDir,

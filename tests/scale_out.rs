@@ -6,31 +6,17 @@
 //! Needs `DRF_TEST_POSTGRES_URL` and `DRF_TEST_REDIS_URL` (`.ci/run` starts both through
 //! `.ci/services.sh`); without them the test prints `SKIPPED` and passes.
 
+mod common;
+
 use std::net::{SocketAddr, TcpListener as StdListener};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::example_binary;
 use drf::sqlx::{self, Connection, Executor};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
-
-/// `target/<profile>/examples/conformance`, built by `cargo test` with the other targets.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let bin = profile_dir.join("examples").join("conformance");
-    assert!(
-        bin.exists(),
-        "{} is missing: `cargo test` builds the examples",
-        bin.display()
-    );
-    bin
-}
 
 /// A PostgreSQL database of its own, dropped at the end.
 struct Database {

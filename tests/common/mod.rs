@@ -20,6 +20,22 @@ use tokio::task::JoinHandle;
 /// the suite stays fast); the app is configured with the same count, so nothing is rehashed.
 pub const FIXTURE_ITERATIONS: u32 = 10_000;
 
+/// `target/<profile>/examples/conformance`, built by `cargo test` with the other targets.
+pub fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let bin = profile_dir.join("examples").join("conformance");
+    assert!(
+        bin.exists(),
+        "{} is missing: `cargo test` builds the examples",
+        bin.display()
+    );
+    bin
+}
+
 /// A directory removed when dropped.
 pub struct TempDir(pub PathBuf);
 
