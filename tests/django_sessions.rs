@@ -16,7 +16,6 @@ mod views;
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -69,10 +68,9 @@ async fn sessions_are_shared_with_django_both_ways() {
         eprintln!("django_sessions: SKIPPED (DRF_DJANGO_PYTHON not set)");
         return;
     };
-    let (app, dir) = fixture_app("django-sessions").await;
-    let db = dir.0.join("db.sqlite3");
-    assert!(Path::new(&db).exists());
-    let db = db.display().to_string();
+    let (app, _dir) = fixture_app("django-sessions").await;
+    // sqlite://PATH, or postgres://… with DRF_TEST_DATABASE=postgres.
+    let db = app.config().database_url.clone();
     let server = start_server(views::router(), app).await;
 
     // (a) Django logs alice in; we accept the session and its CSRF cookie and token.

@@ -28,6 +28,24 @@ class FastPBKDF2(PBKDF2PasswordHasher):
     iterations = 10000
 
 
+def database(url):
+    """sqlite://PATH (or a bare path) or postgres://user[:password]@host:port/name."""
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        from urllib.parse import unquote, urlsplit
+
+        u = urlsplit(url)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": u.path.lstrip("/"),
+            "USER": unquote(u.username or ""),
+            "PASSWORD": unquote(u.password or ""),
+            "HOST": u.hostname or "",
+            "PORT": str(u.port or ""),
+        }
+    path = url[len("sqlite://"):] if url.startswith("sqlite://") else url
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path.split("?")[0]}
+
+
 def configure(db):
     settings.configure(
         SECRET_KEY="test-secret-key-for-vectors",
@@ -44,7 +62,7 @@ def configure(db):
             "django.contrib.auth.middleware.AuthenticationMiddleware",
         ],
         ROOT_URLCONF=__name__,
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": db}},
+        DATABASES={"default": database(db)},
         USE_TZ=True,
         TIME_ZONE="UTC",
         PASSWORD_HASHERS=[__name__ + ".FastPBKDF2"],
@@ -118,7 +136,8 @@ def check(sessionid, csrftoken):
 def main(argv):
     global urlpatterns
     command, db, *args = argv
-    if not os.path.exists(db):
+    path = database(db)["NAME"]
+    if database(db)["ENGINE"].endswith("sqlite3") and not os.path.exists(path):
         raise SystemExit(f"no database at {db}")
     configure(db)
     urlpatterns = urls()
