@@ -17,8 +17,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use drf::db::{Db, NewUser, UserModel};
 use drf::hashers::{Algorithm, HasherConfig, make_password};
 use drf::prelude::*;
@@ -77,21 +75,7 @@ fn python() -> Option<String> {
 
 /// Runs the Django side and parses its JSON line.
 async fn django(python: &str, args: Vec<String>) -> Value {
-    let python = python.to_owned();
-    let out =
-        tokio::task::spawn_blocking(move || Command::new(&python).arg(SCRIPT).args(&args).output())
-            .await
-            .expect("join")
-            .expect("run DRF_DJANGO_PYTHON");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "interop.py failed: {}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    common::django_script(python, SCRIPT, args).await
 }
 
 #[api_view(GET)]

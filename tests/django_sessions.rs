@@ -16,8 +16,6 @@ mod views;
 
 mod common;
 
-use std::process::Command;
-
 use serde_json::{Value, json};
 
 use common::{RawResponse, fixture_app, raw_request, start_server};
@@ -29,20 +27,7 @@ const SCRIPT: &str = concat!(
 
 /// Runs the Django side and parses its JSON line.
 async fn django(python: &str, args: Vec<String>) -> Value {
-    let python = python.to_owned();
-    let out =
-        tokio::task::spawn_blocking(move || Command::new(&python).arg(SCRIPT).args(&args).output())
-            .await
-            .expect("join")
-            .expect("run DRF_DJANGO_PYTHON");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "sessions_interop.py failed: {}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    common::django_script(python, SCRIPT, args).await
 }
 
 fn h(name: &str, value: &str) -> (String, Vec<u8>) {

@@ -426,3 +426,31 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         data = &data[nl + 2 + size + 2..];
     }
 }
+
+/// Runs `script` (a path) with the Python of `DRF_DJANGO_PYTHON` and parses the JSON of its
+/// last line of output; the Django side of the interop tests.
+pub async fn django_script(
+    python: &str,
+    script: &'static str,
+    args: Vec<String>,
+) -> serde_json::Value {
+    let python = python.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&python)
+            .arg(script)
+            .args(&args)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run DRF_DJANGO_PYTHON");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{script} failed: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
