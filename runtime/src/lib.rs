@@ -67,13 +67,6 @@ pub mod __private {
     pub use crate::user::{Auth, User};
     pub use crate::view::{Explicit, FromSettings, View};
     pub use http::Method;
-
-    /// Fails to compile unless `T` is an authentication scheme (spanned at the user's path).
-    pub const fn assert_authenticate<T: Authenticate>() {}
-    /// Fails to compile unless `T` is a permission (spanned at the user's path).
-    pub const fn assert_permission<T: Permission>() {}
-    /// Fails to compile unless `T` is a throttle (spanned at the user's path).
-    pub const fn assert_throttle<T: Throttle>() {}
 }
 
 /// Everything a view module needs: `use drf::prelude::*;`.
