@@ -77,23 +77,13 @@ impl Db {
         session_data: &str,
         expire_date: DateTime<Utc>,
     ) -> Result<bool, DbError> {
-        let n = match &self.pool {
-            Pool::Sqlite(p) => sqlx::query(SQLITE_INSERT)
-                .bind(session_key)
-                .bind(session_data)
-                .bind(sqlite_time(expire_date))
-                .execute(p)
-                .await?
-                .rows_affected(),
-            Pool::Postgres(p) => sqlx::query(PG_INSERT)
-                .bind(session_key)
-                .bind(session_data)
-                .bind(expire_date)
-                .execute(p)
-                .await?
-                .rows_affected(),
-        };
-        Ok(n > 0)
+        self.write_session(
+            (SQLITE_INSERT, PG_INSERT),
+            session_key,
+            session_data,
+            expire_date,
+        )
+        .await
     }
 
     /// Rewrites an existing session row; `false` when it no longer exists (Django's
@@ -104,15 +94,33 @@ impl Db {
         session_data: &str,
         expire_date: DateTime<Utc>,
     ) -> Result<bool, DbError> {
+        self.write_session(
+            (SQLITE_UPDATE, PG_UPDATE),
+            session_key,
+            session_data,
+            expire_date,
+        )
+        .await
+    }
+
+    /// Runs an insert or update of `(session_key, session_data, expire_date)`; `true` when a
+    /// row was written.
+    async fn write_session(
+        &self,
+        (sqlite_sql, pg_sql): (&str, &str),
+        session_key: &str,
+        session_data: &str,
+        expire_date: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
         let n = match &self.pool {
-            Pool::Sqlite(p) => sqlx::query(SQLITE_UPDATE)
+            Pool::Sqlite(p) => sqlx::query(sqlite_sql)
                 .bind(session_key)
                 .bind(session_data)
                 .bind(sqlite_time(expire_date))
                 .execute(p)
                 .await?
                 .rows_affected(),
-            Pool::Postgres(p) => sqlx::query(PG_UPDATE)
+            Pool::Postgres(p) => sqlx::query(pg_sql)
                 .bind(session_key)
                 .bind(session_data)
                 .bind(expire_date)
