@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use drf::prelude::*;
-use drf::test_client::{create_token, create_user, test_app_with, test_config};
+use drf::testing::{create_token, create_user, test_app_with, test_config};
 use drf::{api_view, authentication_classes, permission_classes, throttle_classes};
 use http_body_util::Full;
 use hyper::service::service_fn;

@@ -23,12 +23,38 @@
 //! let router = Router::<DefaultSettings>::new().route("/data/", add_data);
 //! ```
 //!
-//! This crate re-exports the runtime (`drf-runtime`) and the macros (`drf-macros`); depend on
-//! it alone.
+//! This crate re-exports, by name, what applications use of the runtime (`drf-runtime`) and
+//! the macros (`drf-macros`); depend on it alone. Feature `testing` adds [`testing`], the
+//! in-process test client.
 #![forbid(unsafe_code)]
 
 pub use drf_macros::{
     api_view, authentication_classes, permission_classes, settings, throttle_classes,
     throttle_scope,
 };
-pub use drf_runtime::*;
+
+// In the runtime's order, `prelude` last: rustc names an item in diagnostics by the first
+// public path it finds, and the UI tests pin those names (`drf::throttling::Throttle`).
+pub use drf_runtime::{
+    authentication, config, db, extract, hashers, management, parsers, permissions, server,
+    sessions, signing, throttling, view, views,
+};
+
+pub use drf_runtime::{
+    ApiError, App, Auth, Config, Data, DefaultSettings, FromRequest, Handler, IntoResponse, Json,
+    Path, Request, Response, Router, Settings, User, View,
+};
+
+/// The sqlx crate, for applications that keep their own tables beside Django's (see [`db`]).
+pub use drf_runtime::sqlx;
+
+pub use drf_runtime::http;
+
+/// The in-process test client, fresh test databases and fixtures (feature `testing`).
+#[cfg(feature = "testing")]
+pub use drf_runtime::testing;
+
+#[doc(hidden)]
+pub use drf_runtime::__private;
+
+pub use drf_runtime::prelude;

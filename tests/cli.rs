@@ -15,7 +15,7 @@ const ALICE_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
 struct Env {
     url: String,
     _dir: TempDir,
-    _pg: Option<drf::test_client::TestDatabase>,
+    _pg: Option<drf::testing::TestDatabase>,
 }
 
 impl Env {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use drf::prelude::*;
-use drf::test_client::{APIClient, TestDatabase, create_token, create_user, postgres_or_skip};
+use drf::testing::{APIClient, TestDatabase, create_token, create_user, postgres_or_skip};
 use drf::{api_view, authentication_classes, permission_classes};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};

@@ -20,7 +20,7 @@ mod common;
 use drf::db::{Db, NewUser, UserModel};
 use drf::hashers::{Algorithm, HasherConfig, make_password};
 use drf::prelude::*;
-use drf::test_client::{APIClient, TestDatabase, postgres_url, skipped};
+use drf::testing::{APIClient, TestDatabase, postgres_url, skipped};
 use drf::{api_view, authentication_classes, permission_classes};
 use serde_json::{Value, json};
 

@@ -10,7 +10,7 @@ use drf::authentication::{Basic, Token};
 use drf::http::HeaderValue;
 use drf::permissions::{AllowAny, And, IsAdminUser, IsAuthenticated, Not, Or};
 use drf::prelude::*;
-use drf::test_client::{
+use drf::testing::{
     APIClient, TestResponse, create_superuser, create_token, create_user, test_app_with,
     test_config,
 };

@@ -2,7 +2,7 @@
 //! on beyond the conformance endpoints.
 
 use drf::prelude::*;
-use drf::test_client::{
+use drf::testing::{
     APIClient, create_superuser, create_token, create_user, test_app, test_app_with, test_config,
 };
 use drf::{api_view, authentication_classes, permission_classes};

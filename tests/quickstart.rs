@@ -8,7 +8,7 @@ mod settings;
 #[path = "../examples/quickstart/views.rs"]
 mod views;
 
-use drf::test_client::{APIClient, create_user, test_app};
+use drf::testing::{APIClient, create_user, test_app};
 use serde_json::json;
 
 #[tokio::test]

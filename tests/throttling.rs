@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use drf::prelude::*;
-use drf::test_client::{APIClient, create_token, create_user, test_app_with, test_config};
+use drf::testing::{APIClient, create_token, create_user, test_app_with, test_config};
 use drf::throttling::{ClientIdentity, RedisFailure};
 use drf::{App, Config, api_view, authentication_classes, permission_classes, throttle_classes};
 use drf::{throttle_scope, throttling::Cidr};

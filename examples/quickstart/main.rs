@@ -36,6 +36,9 @@ fn main() -> ExitCode {
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env::<Settings>()?;
+    if config.uses_development_key() {
+        eprintln!("warning: SECRET_KEY is not set; using an insecure development key");
+    }
     let app = App::connect(config).await?;
     let report = app.db().migrate().await?;
     if !report.is_noop() {

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::hashers::Passwords;
-use crate::settings::Config;
-use crate::throttling::Store;
+use crate::throttling::store::Store;
 
 /// Shared application state. Cheap to clone (`Arc` inside).
 #[derive(Clone, Debug)]

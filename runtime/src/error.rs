@@ -10,7 +10,7 @@ use std::fmt;
 use http::{HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::response::{Response, json_response};
+use crate::render::{Response, json_response};
 
 /// An error answer of the API, with DRF's status codes and messages.
 #[derive(Debug, Clone, PartialEq)]

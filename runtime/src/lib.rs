@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod authentication;
+pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
@@ -15,8 +16,8 @@ pub mod hashers;
 pub mod management;
 pub mod parsers;
 pub mod permissions;
-mod pyjson;
-mod python;
+pub mod pycompat;
+mod render;
 pub mod request;
 pub mod response;
 pub mod router;
@@ -24,19 +25,21 @@ pub mod server;
 pub mod sessions;
 pub mod settings;
 pub mod signing;
-pub mod test_client;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod throttling;
 pub mod user;
 pub mod view;
 pub mod views;
 
 pub use app::App;
+pub use config::Config;
 pub use error::ApiError;
 pub use extract::{Data, FromRequest, Handler, Path};
 pub use request::Request;
 pub use response::{IntoResponse, Json, Response};
 pub use router::Router;
-pub use settings::{Config, DefaultSettings, Settings};
+pub use settings::{DefaultSettings, Settings};
 pub use user::{Auth, Token, User};
 pub use view::View;
 

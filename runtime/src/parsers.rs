@@ -199,7 +199,7 @@ fn parse_json(body: &Bytes, charset: &str) -> Result<ParsedBody, ApiError> {
         _ => decode_utf8_like_python(body)
             .map_err(|m| ApiError::ParseError(format!("JSON parse error - {m}")))?,
     };
-    match crate::pyjson::parse(&text) {
+    match crate::pycompat::json_decode::parse(&text) {
         Ok(data) => Ok(ParsedBody {
             data,
             files: Vec::new(),

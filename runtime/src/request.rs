@@ -5,7 +5,6 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
@@ -15,7 +14,6 @@ use serde_json::Value;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::parsers::{self, ParsedBody};
-use crate::sessions::{SessionState, SessionStore};
 use crate::user::{Auth, User};
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -46,8 +44,34 @@ struct Inner {
     forced: Option<Identity>,
     data: OnceLock<Result<ParsedBody, ApiError>>,
     object_check: OnceLock<ObjectCheck>,
-    session_accessed: AtomicBool,
-    session: SessionState,
+    locals: Locals,
+}
+
+/// How many kinds of per-request state the layers may keep (the session middleware keeps one).
+const LOCAL_SLOTS: usize = 4;
+
+/// Per-request state of the layers that keep some (the session middleware keeps the session
+/// and the CSRF secret here): one value per type, created on first use, dropped with the
+/// request. Append-only, so references handed out stay valid.
+#[derive(Default)]
+struct Locals {
+    slots: [OnceLock<Box<dyn Any + Send + Sync>>; LOCAL_SLOTS],
+}
+
+impl Locals {
+    fn get<T: Any>(&self) -> Option<&T> {
+        self.slots.iter().find_map(|s| s.get()?.downcast_ref())
+    }
+
+    fn get_or_default<T: Any + Send + Sync + Default>(&self) -> &T {
+        for slot in &self.slots {
+            if let Some(v) = slot.get_or_init(|| Box::new(T::default())).downcast_ref() {
+                return v;
+            }
+        }
+        // Only this crate stores state here, with fewer kinds than slots.
+        unreachable!("more than {LOCAL_SLOTS} kinds of per-request state")
+    }
 }
 
 #[derive(Clone)]
@@ -106,8 +130,7 @@ impl Request {
                 forced,
                 data: OnceLock::new(),
                 object_check: OnceLock::new(),
-                session_accessed: AtomicBool::new(false),
-                session: SessionState::default(),
+                locals: Locals::default(),
             }),
         }
     }
@@ -210,26 +233,14 @@ impl Request {
             .is_some_and(|i| i.authenticated_by_scheme)
     }
 
-    /// Records that the session was read, so the response varies on `Cookie` (Django's
-    /// session middleware adds `Vary: Cookie` then).
-    pub fn mark_session_accessed(&self) {
-        self.inner.session_accessed.store(true, Ordering::Relaxed);
+    /// The state a layer keeps for this request, created on first use.
+    pub(crate) fn local<T: Any + Send + Sync + Default>(&self) -> &T {
+        self.inner.locals.get_or_default()
     }
 
-    /// True when the session was read while answering this request.
-    pub fn session_accessed(&self) -> bool {
-        self.inner.session_accessed.load(Ordering::Relaxed)
-    }
-
-    /// The Django session of this request (`request.session`), loaded on first use and saved
-    /// when the response leaves. See [`crate::sessions`].
-    pub fn session(&self) -> SessionStore<'_> {
-        SessionStore::new(self)
-    }
-
-    /// The per-request session and CSRF state.
-    pub(crate) fn session_state(&self) -> &SessionState {
-        &self.inner.session
+    /// The state a layer keeps for this request, if it made any.
+    pub(crate) fn local_if_set<T: Any>(&self) -> Option<&T> {
+        self.inner.locals.get()
     }
 
     pub(crate) fn forced_identity(&self) -> Option<&Identity> {

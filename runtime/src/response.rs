@@ -1,68 +1,16 @@
 //! Responses: the [`Response`] type, [`Json`], and [`IntoResponse`] for handler return values.
 
 use bytes::Bytes;
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use serde::Serialize;
 
 use crate::error::ApiError;
-
-/// A complete response: the body is in memory (JSON APIs answer small bodies).
-pub type Response = http::Response<Bytes>;
-
-/// The `Content-Type` of every JSON answer.
-pub const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+pub(crate) use crate::render::reindent;
+pub use crate::render::{APPLICATION_JSON, Response, json_response};
 
 /// Render `value` as DRF's JSONRenderer does: compact, UTF-8, with U+2028 and U+2029 escaped.
 pub fn render_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes, ApiError> {
-    let mut out = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-    // DRF escapes the two JavaScript line terminators that JSON allows raw.
-    if out
-        .windows(3)
-        .any(|w| w == [0xE2, 0x80, 0xA8] || w == [0xE2, 0x80, 0xA9])
-    {
-        let s = String::from_utf8(out).map_err(|e| ApiError::Internal(e.to_string()))?;
-        out = s
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029")
-            .into_bytes();
-    }
-    Ok(Bytes::from(out))
-}
-
-/// Re-renders a JSON response indented by `indent` spaces (DRF's `indent` media type
-/// parameter). Other responses are left alone.
-pub(crate) fn reindent(resp: &mut Response, indent: usize) {
-    if resp.headers().get(header::CONTENT_TYPE) != Some(&APPLICATION_JSON) {
-        return;
-    }
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(resp.body()) else {
-        return;
-    };
-    let pad = vec![b' '; indent];
-    let mut out = Vec::with_capacity(resp.body().len() * 2);
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut out,
-        serde_json::ser::PrettyFormatter::with_indent(&pad),
-    );
-    if value.serialize(&mut ser).is_ok() {
-        *resp.body_mut() = Bytes::from(out);
-    }
-}
-
-/// A JSON response with the given status. A value that cannot be serialized is a 500.
-pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
-    let (status, body) = match render_json(value) {
-        Ok(b) => (status, b),
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Bytes::from_static(br#"{"detail":"A server error occurred."}"#),
-        ),
-    };
-    let mut r = http::Response::new(body);
-    *r.status_mut() = status;
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, APPLICATION_JSON);
-    r
+    crate::render::to_json(value).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// A JSON body answered with 200 (or with the status of a `(StatusCode, Json(..))` pair).

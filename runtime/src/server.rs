@@ -79,10 +79,11 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 
 use crate::app::App;
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::response::Response;
 use crate::router::Router;
-use crate::settings::{Config, Settings};
+use crate::settings::Settings;
 
 /// The `tracing` target of the per-request log line.
 pub const ACCESS_LOG_TARGET: &str = "drf::access";

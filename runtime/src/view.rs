@@ -160,10 +160,10 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
     if let Some(n) = indent {
         reindent(&mut resp, n);
     }
-    crate::sessions::finish_response(&req, &mut resp).await;
+    let varies_on_cookie = crate::sessions::finish_response(&req, &mut resp).await;
     let headers = resp.headers_mut();
     headers.insert(header::ALLOW, allow);
-    if req.session_accessed() {
+    if varies_on_cookie {
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     resp

@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use drf_runtime::Config;
 use drf_runtime::error::ApiError;
 use drf_runtime::http::Method;
 use drf_runtime::server::{self, PeerAddr};
-use drf_runtime::settings::Config;
-use drf_runtime::test_client::{test_app_with, test_config};
+use drf_runtime::testing::{test_app_with, test_config};
 use drf_runtime::view::{Explicit, View};
 use drf_runtime::{DefaultSettings, IntoResponse, Json, Request, Response, Router};
 use http_body_util::{BodyExt, Full};

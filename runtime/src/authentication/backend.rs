@@ -52,7 +52,7 @@ pub async fn authenticate_credentials(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_client::{create_user, test_app};
+    use crate::testing::{create_user, test_app};
 
     #[tokio::test]
     async fn unknown_username_costs_one_hash_like_a_wrong_password() {

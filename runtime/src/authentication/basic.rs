@@ -3,8 +3,7 @@
 use http::HeaderValue;
 
 use super::header::{
-    Credentials, authorization_bytes, credentials_for, python_b64decode, split_words,
-    utf8_or_latin1,
+    Credentials, authorization_bytes, credentials_for, split_words, utf8_or_latin1,
 };
 use super::{AuthResult, Authenticate, authenticate_credentials};
 use crate::error::ApiError;
@@ -27,7 +26,7 @@ pub(crate) fn decode_basic(word: &[u8]) -> Result<(String, String), ApiError> {
             "Invalid basic header. Credentials not correctly base64 encoded.",
         )
     };
-    let decoded = python_b64decode(word).ok_or_else(bad)?;
+    let decoded = crate::pycompat::b64decode(word).ok_or_else(bad)?;
     let text = utf8_or_latin1(&decoded);
     let (user, pass) = text.split_once(':').ok_or_else(bad)?;
     Ok((user.to_owned(), pass.to_owned()))

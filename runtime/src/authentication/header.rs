@@ -59,57 +59,6 @@ pub fn credentials_for<'a>(words: &[&'a [u8]], keyword: &str) -> Credentials<'a>
     }
 }
 
-/// Python's `base64.b64decode(s)` (non-strict): characters outside the alphabet are dropped,
-/// decoding stops at complete padding, and a final incomplete quantum is an error.
-pub fn python_b64decode(input: &[u8]) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let mut out = Vec::with_capacity(input.len() / 4 * 3);
-    let mut quad_pos = 0u8;
-    let mut left: u32 = 0;
-    let mut pads = 0u8;
-    for &c in input {
-        if c == b'=' {
-            pads += 1;
-            if quad_pos >= 2 && quad_pos + pads >= 4 {
-                return Some(out);
-            }
-            continue;
-        }
-        let Some(v) = value(c) else { continue };
-        pads = 0;
-        match quad_pos {
-            0 => {
-                left = v;
-                quad_pos = 1;
-            }
-            1 => {
-                out.push(((left << 2) | (v >> 4)) as u8);
-                left = v & 0x0f;
-                quad_pos = 2;
-            }
-            2 => {
-                out.push(((left << 4) | (v >> 2)) as u8);
-                left = v & 0x03;
-                quad_pos = 3;
-            }
-            _ => {
-                out.push(((left << 6) | v) as u8);
-                quad_pos = 0;
-            }
-        }
-    }
-    (quad_pos == 0).then_some(out)
-}
-
 /// Decodes bytes as UTF-8, falling back to latin-1 as DRF's Basic does.
 pub fn utf8_or_latin1(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -154,22 +103,6 @@ mod tests {
     }
 
     #[test]
-    fn b64_like_python() {
-        assert_eq!(python_b64decode(b"YWxpY2U6cHc=").unwrap(), b"alice:pw");
-        // Unpadded input with a partial quantum is an error.
-        assert_eq!(python_b64decode(b"YWxpY2U6cHc"), None);
-        // Characters outside the alphabet are discarded.
-        assert_eq!(python_b64decode(b"YWxp!Y2U6cHc=").unwrap(), b"alice:pw");
-        // Data after complete padding is ignored.
-        assert_eq!(python_b64decode(b"YQ==YWJj").unwrap(), b"a");
-        // One leftover character is an error; an empty string decodes to nothing.
-        assert_eq!(python_b64decode(b"Y"), None);
-        assert_eq!(python_b64decode(b"").unwrap(), b"");
-        // Padding in the middle of a quantum is skipped.
-        assert_eq!(python_b64decode(b"Y=Q==").unwrap(), b"a");
-    }
-
-    #[test]
     fn latin1_fallback() {
         assert_eq!(utf8_or_latin1("é".as_bytes()), "é");
         assert_eq!(utf8_or_latin1(b"\xe9"), "é");
@@ -188,7 +121,7 @@ mod tests {
                 let words = split_words(&raw);
                 let _ = credentials_for(&words, "Basic");
                 let _ = credentials_for(&words, "Token");
-                let _ = python_b64decode(&raw);
+                let _ = crate::pycompat::b64decode(&raw);
                 let _ = utf8_or_latin1(&raw);
                 for w in &words {
                     prop_assert!(!w.is_empty());
@@ -199,7 +132,7 @@ mod tests {
             #[test]
             fn b64_roundtrips_standard_encoding(data in proptest::collection::vec(any::<u8>(), 0..100)) {
                 let enc = base64::engine::general_purpose::STANDARD.encode(&data);
-                prop_assert_eq!(python_b64decode(enc.as_bytes()), Some(data));
+                prop_assert_eq!(crate::pycompat::b64decode(enc.as_bytes()), Some(data));
             }
 
             #[test]

@@ -61,7 +61,7 @@ struct PgTestDb {
 
 async fn pg_test_db(test: &str) -> Option<PgTestDb> {
     let Ok(url) = std::env::var("DRF_TEST_POSTGRES_URL") else {
-        crate::test_client::skipped(test, "DRF_TEST_POSTGRES_URL not set");
+        crate::testing::skipped(test, "DRF_TEST_POSTGRES_URL not set");
         return None;
     };
     let admin = PgConnectOptions::from_str(&url).expect("DRF_TEST_POSTGRES_URL is a valid URL");

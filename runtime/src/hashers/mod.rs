@@ -298,25 +298,6 @@ impl HasherConfig {
     }
 }
 
-/// Reads `DJANGO_VERSION` (the release sharing the database: its PBKDF2 iteration count) and
-/// `PASSWORD_HASHERS` (see [`HasherConfig::parse_hashers`]) from the environment.
-pub(crate) fn apply_env(
-    cfg: &mut HasherConfig,
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<(), String> {
-    if let Some(v) = get("DJANGO_VERSION").filter(|v| !v.trim().is_empty()) {
-        let django = HasherConfig::django(&v).ok_or_else(|| {
-            format!("DJANGO_VERSION={v:?}: unknown Django release (known: 3.2, 4.0 to 6.1)")
-        })?;
-        cfg.pbkdf2_iterations = django.pbkdf2_iterations;
-    }
-    if let Some(v) = get("PASSWORD_HASHERS").filter(|v| !v.trim().is_empty()) {
-        cfg.hashers =
-            HasherConfig::parse_hashers(&v).map_err(|e| format!("PASSWORD_HASHERS={v:?}: {e}"))?;
-    }
-    Ok(())
-}
-
 /// The result of [`check_password`] (Django's `verify_password`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PasswordCheck {

@@ -648,6 +648,14 @@ fn algorithm_names_and_hasher_lists() {
     assert!(empty.enables(Algorithm::Scrypt) && !empty.enables(Algorithm::Bcrypt));
 }
 
+/// The environment slice of the hashers, read as `Config` reads it.
+fn apply_env(
+    c: &mut HasherConfig,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<(), crate::config::ConfigError> {
+    crate::config::apply_hashers_env(c, &crate::config::Env::new(get))
+}
+
 #[test]
 fn environment_sets_the_django_release_and_the_hasher_list() {
     let vars = |pairs: &'static [(&'static str, &'static str)]| {

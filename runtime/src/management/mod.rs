@@ -46,9 +46,10 @@ use clap::Parser as _;
 use clap::error::ErrorKind;
 
 use crate::app::App;
+use crate::config::Config;
 use crate::db::DbError;
 use crate::router::Router;
-use crate::settings::{Config, Settings};
+use crate::settings::Settings;
 
 use self::cli::{Cli, Command};
 pub use self::io::{CaptureBuilder, Captured, CommandIo};
@@ -148,8 +149,13 @@ where
         }
     };
     let outcome = match Config::from_lookup::<S>(|name| io.var(name)) {
-        Ok(config) => run(router, config, cli, &mut io).await,
-        Err(e) => Err(Failure::Command(e)),
+        Ok(config) => {
+            if config.uses_development_key() {
+                io.err("warning: SECRET_KEY is not set; using an insecure development key");
+            }
+            run(router, config, cli, &mut io).await
+        }
+        Err(e) => Err(Failure::Command(e.to_string())),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

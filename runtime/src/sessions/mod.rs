@@ -29,19 +29,20 @@
 //! and serializers (the database backend with JSON is Django's default).
 
 mod auth;
-pub(crate) mod config;
 mod cookies;
 mod csrf;
 mod store;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::Ordering;
+
 use http::header::{HeaderValue, SET_COOKIE};
 
+pub use crate::config::{CsrfSettings, MODEL_BACKEND, SessionSettings};
 pub use auth::{
     BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user, login, logout, session_auth_hash,
 };
-pub use config::{CsrfSettings, MODEL_BACKEND, SessionSettings};
 pub use cookies::{SetCookie, http_date, parse_cookie};
 pub(crate) use csrf::enforce_csrf;
 pub use csrf::{
@@ -50,6 +51,7 @@ pub use csrf::{
     rotate_token, unmask_cipher_token,
 };
 pub(crate) use store::SessionState;
+
 pub use store::{SESSION_SALT, SessionExpiry, SessionStore, VALID_KEY_CHARS};
 
 use crate::db::now;
@@ -61,11 +63,16 @@ use crate::response::Response;
 /// `csrftoken` cookie when the secret is new or was used, then the session: saved (unless the
 /// answer is a 5xx) with its cookie when modified, or its cookie deleted when the request
 /// carried one and the session is empty; `Vary: Cookie` when the session was read.
-pub(crate) async fn finish_response(req: &Request, resp: &mut Response) {
-    let state = req.session_state();
-    if !state.is_touched() && !req.headers().contains_key(http::header::COOKIE) {
-        return;
+///
+/// Returns true when the response varies on `Cookie` (the session was read).
+pub(crate) async fn finish_response(req: &Request, resp: &mut Response) -> bool {
+    let touched = req
+        .local_if_set::<SessionState>()
+        .is_some_and(SessionState::is_touched);
+    if !touched && !req.headers().contains_key(http::header::COOKIE) {
+        return req.session_accessed();
     }
+    let state = state(req);
     let app = req.app();
     let cfg = app.config();
     let mut cookies = Vec::new();
@@ -130,5 +137,32 @@ pub(crate) async fn finish_response(req: &Request, resp: &mut Response) {
     }
     if vary {
         req.mark_session_accessed();
+    }
+    req.session_accessed()
+}
+
+/// The session and CSRF state of `req`, created on first use.
+pub(crate) fn state(req: &Request) -> &SessionState {
+    req.local::<SessionState>()
+}
+
+/// The session middleware's side of the request.
+impl Request {
+    /// The Django session of this request (`request.session`), loaded on first use and saved
+    /// when the response leaves. See [`crate::sessions`].
+    pub fn session(&self) -> SessionStore<'_> {
+        SessionStore::new(self)
+    }
+
+    /// Records that the session was read, so the response varies on `Cookie` (Django's
+    /// session middleware adds `Vary: Cookie` then).
+    pub fn mark_session_accessed(&self) {
+        state(self).accessed.store(true, Ordering::Relaxed);
+    }
+
+    /// True when the session was read while answering this request.
+    pub fn session_accessed(&self) -> bool {
+        self.local_if_set::<SessionState>()
+            .is_some_and(|s| s.accessed.load(Ordering::Relaxed))
     }
 }

@@ -34,6 +34,8 @@ const CREATE_ATTEMPTS: usize = 16;
 pub struct SessionState {
     cookies: OnceLock<HashMap<String, String>>,
     touched: AtomicBool,
+    /// Read while answering: the response varies on `Cookie`.
+    pub(super) accessed: AtomicBool,
     pub(super) store: Mutex<StoreState>,
     pub(super) csrf: std::sync::Mutex<CsrfState>,
 }
@@ -202,7 +204,11 @@ fn encode(app: &App, data: &Map<String, Value>) -> String {
 /// Django's `SessionBase.decode`: a bad signature is logged and gives an empty session, as do
 /// payloads that do not decode.
 pub(super) fn decode(app: &App, session_data: &str) -> Map<String, Value> {
-    let signer = TimestampSigner::new(Signer::from_config(app.config(), SESSION_SALT));
+    let cfg = app.config();
+    let signer = TimestampSigner::new(
+        Signer::new(cfg.secret_key.clone(), SESSION_SALT)
+            .with_fallbacks(cfg.secret_key_fallbacks.clone()),
+    );
     match signer.unsign_object(session_data, None) {
         Ok(Value::Object(m)) => m,
         Ok(_) => Map::new(),
@@ -383,7 +389,7 @@ impl<'a> SessionStore<'a> {
     }
 
     pub(super) async fn lock(&self) -> MutexGuard<'a, StoreState> {
-        let state = self.req.session_state();
+        let state = super::state(self.req);
         state.touch();
         let mut guard = state.store.lock().await;
         guard.start(state, self.req);

@@ -6,15 +6,16 @@ use serde_json::{Value, json};
 use super::*;
 use crate::app::App;
 use crate::authentication::{Basic, Session, authenticate_credentials};
+use crate::config::Config;
 use crate::db::NewUser;
 use crate::error::ApiError;
 use crate::permissions::{AllowAny, IsAuthenticated};
 use crate::request::Request;
 use crate::response::{Response, json_response};
 use crate::router::Router;
-use crate::settings::{Config, DefaultSettings};
+use crate::settings::DefaultSettings;
 use crate::signing::{Signer, TimestampSigner};
-use crate::test_client::{APIClient, TestResponse, create_user, test_app_with, test_config};
+use crate::testing::{APIClient, TestResponse, create_user, test_app_with, test_config};
 use crate::user::User;
 use crate::view::{Explicit, View};
 
@@ -711,8 +712,7 @@ async fn password_change_inactive_user_and_unknown_backend() {
     assert!(!c.app().db().session_exists(&sid).await.unwrap(), "flushed");
 
     // Inactive: anonymous, the session is kept.
-    let bob =
-        crate::test_client::create_user_with(c.app(), "bob", "pw", |u| u.is_active = false).await;
+    let bob = crate::testing::create_user_with(c.app(), "bob", "pw", |u| u.is_active = false).await;
     let key = django_session(c.app(), &bob, KEY, MODEL_BACKEND).await;
     let r = get(&key).await;
     assert_eq!(r.status, 403);

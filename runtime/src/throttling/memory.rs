@@ -5,8 +5,8 @@ use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use super::hit::Hit;
 use super::rate::Rate;
-use super::store::Hit;
 
 /// Most shards; fewer when the key cap is small, so the cap stays close to what was asked.
 const MAX_SHARDS: usize = 64;

@@ -34,18 +34,18 @@
 //! ```
 
 mod builtin;
-pub mod config;
+mod hit;
 pub mod ident;
 mod memory;
-mod rate;
+pub(crate) mod rate;
 mod redis;
-mod store;
+pub(crate) mod store;
 
 use std::borrow::Cow;
 use std::future::Future;
 
+pub use crate::config::{RedisFailure, ThrottleConfig};
 pub use builtin::{AnonRate, ScopedRate, UserRate};
-pub use config::{RedisFailure, ThrottleConfig};
 pub use ident::{Cidr, ClientIdentity};
 pub use memory::MemoryStore;
 pub use rate::{PERIODS, Rate};

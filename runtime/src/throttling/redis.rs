@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::config::{RedisFailure, ThrottleConfig};
+use super::hit::Hit;
 use super::rate::Rate;
-use super::store::Hit;
+use crate::config::{RedisFailure, ThrottleConfig};
 use crate::error::ApiError;
 
 /// One check, atomically on the server: drop the times that left the window, refuse when the

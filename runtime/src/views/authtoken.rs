@@ -46,7 +46,7 @@ fn python_type_name(v: &Value) -> &'static str {
 /// Python's `str()` of a JSON number.
 fn python_number_str(n: &serde_json::Number) -> String {
     match n.as_f64() {
-        Some(f) if n.is_f64() && f.is_finite() => crate::python::float_repr(f),
+        Some(f) if n.is_f64() && f.is_finite() => crate::pycompat::float_repr(f),
         _ => n.to_string(),
     }
 }

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use super::ident::{ClientIdentity, parse_cidrs};
-use super::rate::Rate;
-use crate::settings::Settings;
+use super::env::{ConfigError, Env};
+use crate::throttling::ident::{ClientIdentity, parse_cidrs};
+use crate::throttling::rate::Rate;
 
 /// What happens to a throttled request when Redis cannot be reached
 /// (`THROTTLE_REDIS_FAILURE`).
@@ -63,76 +63,84 @@ pub fn rate_variable(scope: &str) -> String {
     name
 }
 
-/// Reads `THROTTLE_RATE_<SCOPE>` for each scope of `S`, `NUM_PROXIES`, `TRUSTED_PROXIES`,
+/// Reads `THROTTLE_RATE_<SCOPE>` for each of `scopes`, `NUM_PROXIES`, `TRUSTED_PROXIES`,
 /// `THROTTLE_REDIS_FAILURE`, `THROTTLE_REDIS_TIMEOUT_MS`, `THROTTLE_REDIS_PREFIX` and
 /// `THROTTLE_MEMORY_MAX_KEYS`. A value that does not parse is an error naming the variable.
-pub fn apply_env<S: Settings>(
+pub(super) fn apply_env<'s>(
     c: &mut ThrottleConfig,
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<(), String> {
-    for (scope, _) in S::THROTTLE_RATES {
+    scopes: impl IntoIterator<Item = &'s str>,
+    env: &Env<'_>,
+) -> Result<(), ConfigError> {
+    for scope in scopes {
         let var = rate_variable(scope);
-        if let Some(v) = get(&var).filter(|v| !v.trim().is_empty()) {
-            let rate = Rate::parse(&v).map_err(|e| format!("{var}={v:?}: {e}"))?;
+        if let Some(v) = env.raw(&var).filter(|v| !v.trim().is_empty()) {
+            let rate = Rate::parse(&v).map_err(|e| ConfigError::invalid(&var, &v, e))?;
             c.rates.retain(|(s, _)| s != scope);
-            c.rates.push(((*scope).to_owned(), rate));
+            c.rates.push((scope.to_owned(), rate));
         }
     }
-    let num_proxies = get("NUM_PROXIES").filter(|v| !v.trim().is_empty());
-    let trusted = get("TRUSTED_PROXIES").filter(|v| !v.trim().is_empty());
+    let num_proxies = env.raw("NUM_PROXIES").filter(|v| !v.trim().is_empty());
+    let trusted = env.raw("TRUSTED_PROXIES").filter(|v| !v.trim().is_empty());
     match (num_proxies, trusted) {
         (Some(_), Some(_)) => {
-            return Err(
-                "NUM_PROXIES and TRUSTED_PROXIES are both set: choose one (TRUSTED_PROXIES is recommended)"
-                    .to_owned(),
-            );
+            return Err(ConfigError::rejected(
+                "NUM_PROXIES",
+                "NUM_PROXIES and TRUSTED_PROXIES are both set: choose one (TRUSTED_PROXIES is recommended)",
+            ));
         }
-        (Some(n), None) => {
-            let n = n
-                .trim()
-                .parse::<u32>()
-                .map_err(|e| format!("NUM_PROXIES={n:?}: {e}"))?;
-            c.identity = ClientIdentity::NumProxies(n);
+        (Some(_), None) => {
+            if let Some(n) = env.parse::<u32>("NUM_PROXIES")? {
+                c.identity = ClientIdentity::NumProxies(n);
+            }
         }
         (None, Some(list)) => {
-            let cidrs = parse_cidrs(&list).map_err(|e| format!("TRUSTED_PROXIES: {e}"))?;
+            let cidrs = parse_cidrs(&list).map_err(|e| {
+                ConfigError::rejected("TRUSTED_PROXIES", format!("TRUSTED_PROXIES: {e}"))
+            })?;
             c.identity = ClientIdentity::TrustedProxies(cidrs);
         }
         (None, None) => {}
     }
-    if let Some(url) = get("REDIS_URL").filter(|v| !v.is_empty()) {
-        redis::Client::open(url.as_str()).map_err(|e| format!("REDIS_URL={url:?}: {e}"))?;
+    if let Some(url) = env.nonempty("REDIS_URL") {
+        redis::Client::open(url.as_str())
+            .map_err(|e| ConfigError::invalid("REDIS_URL", &url, e))?;
     }
-    if let Some(v) = get("THROTTLE_REDIS_FAILURE") {
+    if let Some(v) = env.raw("THROTTLE_REDIS_FAILURE") {
         c.redis_failure = match v.trim().to_ascii_lowercase().as_str() {
             "open" => RedisFailure::Open,
             "closed" => RedisFailure::Closed,
             _ => {
-                return Err(format!(
-                    "THROTTLE_REDIS_FAILURE={v:?}: expected `open` or `closed`"
+                return Err(ConfigError::invalid(
+                    "THROTTLE_REDIS_FAILURE",
+                    &v,
+                    "expected `open` or `closed`",
                 ));
             }
         };
     }
-    if let Some(v) = get("THROTTLE_REDIS_TIMEOUT_MS") {
+    if let Some(v) = env.raw("THROTTLE_REDIS_TIMEOUT_MS") {
         let ms = v
             .trim()
             .parse::<u64>()
             .ok()
             .filter(|ms| *ms > 0)
-            .ok_or_else(|| format!("THROTTLE_REDIS_TIMEOUT_MS={v:?}: expected milliseconds > 0"))?;
+            .ok_or_else(|| {
+                ConfigError::invalid("THROTTLE_REDIS_TIMEOUT_MS", &v, "expected milliseconds > 0")
+            })?;
         c.redis_timeout = Duration::from_millis(ms);
     }
-    if let Some(v) = get("THROTTLE_REDIS_PREFIX") {
+    if let Some(v) = env.raw("THROTTLE_REDIS_PREFIX") {
         c.redis_prefix = v;
     }
-    if let Some(v) = get("THROTTLE_MEMORY_MAX_KEYS") {
+    if let Some(v) = env.raw("THROTTLE_MEMORY_MAX_KEYS") {
         c.memory_max_keys = v
             .trim()
             .parse::<usize>()
             .ok()
             .filter(|n| *n > 0)
-            .ok_or_else(|| format!("THROTTLE_MEMORY_MAX_KEYS={v:?}: expected a number > 0"))?;
+            .ok_or_else(|| {
+                ConfigError::invalid("THROTTLE_MEMORY_MAX_KEYS", &v, "expected a number > 0")
+            })?;
     }
     Ok(())
 }
@@ -140,15 +148,15 @@ pub fn apply_env<S: Settings>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::DefaultSettings;
 
     fn read(vars: &[(&str, &str)]) -> Result<ThrottleConfig, String> {
         let mut c = ThrottleConfig::default();
-        apply_env::<DefaultSettings>(&mut c, &|k: &str| {
+        let get = |k: &str| {
             vars.iter()
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| (*v).to_owned())
-        })?;
+        };
+        apply_env(&mut c, ["anon", "user"], &Env::new(&get)).map_err(|e| e.to_string())?;
         Ok(c)
     }
 

@@ -1,6 +1,7 @@
 //! Django's session and CSRF settings, with their defaults and environment overrides.
 
-use crate::settings::Config;
+use super::Config;
+use super::env::{ConfigError, Env};
 
 /// `django.contrib.auth.backends.ModelBackend`, the backend `login()` records and the only one in
 /// Django's default `AUTHENTICATION_BACKENDS`.
@@ -114,37 +115,20 @@ impl CsrfSettings {
     }
 }
 
-fn parse_bool(name: &str, v: &str) -> Result<bool, String> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" | "" => Ok(false),
-        _ => Err(format!("{name}={v:?}: expected true or false")),
-    }
-}
-
-fn parse_samesite(name: &str, v: &str) -> Result<Option<String>, String> {
-    let v = v.trim();
+fn samesite(env: &Env<'_>, name: &str) -> Result<Option<Option<String>>, ConfigError> {
+    let Some(raw) = env.raw(name) else {
+        return Ok(None);
+    };
+    let v = raw.trim();
     match v.to_ascii_lowercase().as_str() {
-        "" | "false" => Ok(None),
-        "lax" | "strict" | "none" => Ok(Some(v.to_owned())),
-        _ => Err(format!(
-            "{name}={v:?}: samesite must be \"lax\", \"none\", or \"strict\"."
+        "" | "false" => Ok(Some(None)),
+        "lax" | "strict" | "none" => Ok(Some(Some(v.to_owned()))),
+        _ => Err(ConfigError::invalid(
+            name,
+            v,
+            "samesite must be \"lax\", \"none\", or \"strict\".",
         )),
     }
-}
-
-fn parse_age(name: &str, v: &str) -> Result<i64, String> {
-    v.trim()
-        .parse::<i64>()
-        .map_err(|e| format!("{name}={v:?}: {e}"))
-}
-
-fn list(v: &str) -> Vec<String> {
-    v.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Reads the session, CSRF and authentication-backend variables into `c`: `SESSION_COOKIE_NAME`,
@@ -155,95 +139,93 @@ fn list(v: &str) -> Vec<String> {
 /// `CSRF_HEADER_NAME`, `CSRF_TRUSTED_ORIGINS` and `AUTHENTICATION_BACKENDS` (comma-separated),
 /// `SECURE_PROXY_SSL_HEADER` (`HTTP_X_FORWARDED_PROTO,https` as Django's tuple, or
 /// `X-Forwarded-Proto,https`).
-pub(crate) fn apply_env(
-    c: &mut Config,
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<(), String> {
+pub(super) fn apply_env(c: &mut Config, env: &Env<'_>) -> Result<(), ConfigError> {
     let s = &mut c.session;
-    if let Some(v) = get("SESSION_COOKIE_NAME").filter(|v| !v.trim().is_empty()) {
-        s.cookie_name = v.trim().to_owned();
+    if let Some(v) = env.trimmed("SESSION_COOKIE_NAME") {
+        s.cookie_name = v;
     }
-    if let Some(v) = get("SESSION_COOKIE_AGE") {
-        s.cookie_age = parse_age("SESSION_COOKIE_AGE", &v)?;
+    if let Some(age) = env.parse("SESSION_COOKIE_AGE")? {
+        s.cookie_age = age;
     }
-    if let Some(v) = get("SESSION_COOKIE_DOMAIN") {
+    if let Some(v) = env.raw("SESSION_COOKIE_DOMAIN") {
         s.cookie_domain = Some(v.trim().to_owned()).filter(|d| !d.is_empty());
     }
-    if let Some(v) = get("SESSION_COOKIE_PATH").filter(|v| !v.trim().is_empty()) {
-        s.cookie_path = v.trim().to_owned();
+    if let Some(v) = env.trimmed("SESSION_COOKIE_PATH") {
+        s.cookie_path = v;
     }
-    if let Some(v) = get("SESSION_COOKIE_SECURE") {
-        s.cookie_secure = parse_bool("SESSION_COOKIE_SECURE", &v)?;
+    if let Some(b) = env.bool("SESSION_COOKIE_SECURE")? {
+        s.cookie_secure = b;
     }
-    if let Some(v) = get("SESSION_COOKIE_HTTPONLY") {
-        s.cookie_httponly = parse_bool("SESSION_COOKIE_HTTPONLY", &v)?;
+    if let Some(b) = env.bool("SESSION_COOKIE_HTTPONLY")? {
+        s.cookie_httponly = b;
     }
-    if let Some(v) = get("SESSION_COOKIE_SAMESITE") {
-        s.cookie_samesite = parse_samesite("SESSION_COOKIE_SAMESITE", &v)?;
+    if let Some(v) = samesite(env, "SESSION_COOKIE_SAMESITE")? {
+        s.cookie_samesite = v;
     }
-    if let Some(v) = get("SESSION_EXPIRE_AT_BROWSER_CLOSE") {
-        s.expire_at_browser_close = parse_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", &v)?;
+    if let Some(b) = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE")? {
+        s.expire_at_browser_close = b;
     }
     let k = &mut c.csrf;
-    if let Some(v) = get("CSRF_COOKIE_NAME").filter(|v| !v.trim().is_empty()) {
-        k.cookie_name = v.trim().to_owned();
+    if let Some(v) = env.trimmed("CSRF_COOKIE_NAME") {
+        k.cookie_name = v;
     }
-    if let Some(v) = get("CSRF_COOKIE_AGE") {
+    if let Some(v) = env.raw("CSRF_COOKIE_AGE") {
         k.cookie_age = if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") {
             None
         } else {
-            Some(parse_age("CSRF_COOKIE_AGE", &v)?)
+            env.parse("CSRF_COOKIE_AGE")?
         };
     }
-    if let Some(v) = get("CSRF_COOKIE_DOMAIN") {
+    if let Some(v) = env.raw("CSRF_COOKIE_DOMAIN") {
         k.cookie_domain = Some(v.trim().to_owned()).filter(|d| !d.is_empty());
     }
-    if let Some(v) = get("CSRF_COOKIE_PATH").filter(|v| !v.trim().is_empty()) {
-        k.cookie_path = v.trim().to_owned();
+    if let Some(v) = env.trimmed("CSRF_COOKIE_PATH") {
+        k.cookie_path = v;
     }
-    if let Some(v) = get("CSRF_COOKIE_SECURE") {
-        k.cookie_secure = parse_bool("CSRF_COOKIE_SECURE", &v)?;
+    if let Some(b) = env.bool("CSRF_COOKIE_SECURE")? {
+        k.cookie_secure = b;
     }
-    if let Some(v) = get("CSRF_COOKIE_HTTPONLY") {
-        k.cookie_httponly = parse_bool("CSRF_COOKIE_HTTPONLY", &v)?;
+    if let Some(b) = env.bool("CSRF_COOKIE_HTTPONLY")? {
+        k.cookie_httponly = b;
     }
-    if let Some(v) = get("CSRF_COOKIE_SAMESITE") {
-        k.cookie_samesite = parse_samesite("CSRF_COOKIE_SAMESITE", &v)?;
+    if let Some(v) = samesite(env, "CSRF_COOKIE_SAMESITE")? {
+        k.cookie_samesite = v;
     }
-    if let Some(v) = get("CSRF_HEADER_NAME").filter(|v| !v.trim().is_empty()) {
-        let v = v.trim();
+    if let Some(v) = env.trimmed("CSRF_HEADER_NAME") {
         // Accept Django's META form or a plain header name.
         k.header_name = if v.starts_with("HTTP_") {
-            v.to_owned()
+            v
         } else {
             format!("HTTP_{}", v.replace('-', "_").to_ascii_uppercase())
         };
     }
-    if let Some(v) = get("CSRF_TRUSTED_ORIGINS") {
-        let origins = list(&v);
+    if let Some(origins) = env.list("CSRF_TRUSTED_ORIGINS") {
         if let Some(bad) = origins.iter().find(|o| !o.contains("://")) {
             // Django's system check 4_0.E001.
-            return Err(format!(
-                "CSRF_TRUSTED_ORIGINS: origin {bad:?} must start with a scheme (usually \
-                 http:// or https://)"
+            return Err(ConfigError::rejected(
+                "CSRF_TRUSTED_ORIGINS",
+                format!(
+                    "CSRF_TRUSTED_ORIGINS: origin {bad:?} must start with a scheme (usually \
+                     http:// or https://)"
+                ),
             ));
         }
         k.trusted_origins = origins;
     }
-    if let Some(v) = get("AUTHENTICATION_BACKENDS") {
-        let backends = list(&v);
+    if let Some(backends) = env.list("AUTHENTICATION_BACKENDS") {
         if !backends.is_empty() {
             c.authentication_backends = backends;
         }
     }
-    if let Some(v) = get("SECURE_PROXY_SSL_HEADER") {
+    if let Some(v) = env.raw("SECURE_PROXY_SSL_HEADER") {
         c.secure_proxy_ssl_header = if v.trim().is_empty() {
             None
         } else {
             let Some((name, value)) = v.split_once(',') else {
-                return Err(format!(
-                    "SECURE_PROXY_SSL_HEADER={v:?}: expected HEADER,VALUE (e.g. \
-                     HTTP_X_FORWARDED_PROTO,https)"
+                return Err(ConfigError::invalid(
+                    "SECURE_PROXY_SSL_HEADER",
+                    &v,
+                    "expected HEADER,VALUE (e.g. HTTP_X_FORWARDED_PROTO,https)",
                 ));
             };
             let name = name.trim();
@@ -260,6 +242,7 @@ pub(crate) fn apply_env(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Config;
     use crate::settings::DefaultSettings;
 
     #[test]
@@ -324,7 +307,7 @@ mod tests {
                     .or_else(|| (n == "SECRET_KEY").then(|| "k".into()))
             })
             .unwrap_err();
-            assert!(e.contains(k), "{e}");
+            assert!(e.to_string().contains(k), "{e}");
         }
     }
 }

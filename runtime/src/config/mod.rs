@@ -1,0 +1,207 @@
+//! [`Config`]: what operators set per deployment (database URL, secret key, bind address,
+//! limits, Django's session and CSRF settings, throttling), read from the environment at
+//! start-up.
+//!
+//! This module is a leaf: it imports nothing of the pipeline above it. Each slice reads its
+//! own variables through [`Env`] and fails with a [`ConfigError`] naming the variable. The
+//! values a configuration takes from the application's compile-time settings (the token
+//! keyword, the PBKDF2 iterations, the throttle scopes) come in as [`ConfigDefaults`];
+//! [`Config::from_env`] fills them in from a [`Settings`](crate::Settings) type.
+
+mod env;
+mod sessions;
+mod throttle;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::db::user_model::{self, UserModel};
+use crate::hashers::HasherConfig;
+use crate::throttling::rate::Rate;
+
+pub use env::{ConfigError, Env};
+pub use sessions::{CsrfSettings, MODEL_BACKEND, SessionSettings};
+pub use throttle::{RedisFailure, ThrottleConfig, rate_variable};
+
+/// The development secret key, used when `SECRET_KEY` is not set.
+pub const DEV_SECRET_KEY: &str = "drf-insecure-development-key-do-not-use-in-production";
+
+/// What a configuration takes from the application's compile-time settings.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ConfigDefaults {
+    /// The Token scheme's keyword (`TOKEN_KEYWORD`).
+    pub token_keyword: &'static str,
+    /// PBKDF2 iterations for new hashes (`PASSWORD_ITERATIONS`).
+    pub password_iterations: u32,
+    /// `DEFAULT_THROTTLE_RATES`: the scopes `THROTTLE_RATE_<SCOPE>` may override.
+    pub throttle_rates: &'static [(&'static str, Option<Rate>)],
+}
+
+impl ConfigDefaults {
+    /// DRF's: keyword `Token`, Django 6.1's 1,500,000 iterations, the scopes `anon` and `user`.
+    pub const DRF: Self = Self {
+        token_keyword: "Token",
+        password_iterations: 1_500_000,
+        throttle_rates: &[("anon", None), ("user", None)],
+    };
+}
+
+/// Configuration read at start-up; every field has a development default.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub database_url: String,
+    /// `SECRET_KEY`, as Django's.
+    pub secret_key: String,
+    /// `SECRET_KEY_FALLBACKS` (comma-separated in the environment).
+    pub secret_key_fallbacks: Vec<String>,
+    /// `REDIS_URL`.
+    pub redis_url: Option<String>,
+    /// Address `runserver` binds when none is given (`BIND`).
+    pub bind: SocketAddr,
+    /// The Token scheme's keyword.
+    pub token_keyword: String,
+    /// Password hashing: Django's `PASSWORD_HASHERS` (preferred first) and the PBKDF2
+    /// iteration count (`PASSWORD_HASHERS`, `PASSWORD_ITERATIONS`, `DJANGO_VERSION`).
+    pub hashers: HasherConfig,
+    /// The user table (Django's `AUTH_USER_MODEL`): `auth_user` by default
+    /// (`AUTH_USER_TABLE`, `USERNAME_FIELD`, … in the environment, see
+    /// [`crate::db::UserModel`]).
+    pub user_model: UserModel,
+    /// Largest request body accepted (`MAX_BODY_SIZE`, Django's 2.5 MiB by default).
+    pub max_body_size: usize,
+    /// Time allowed to receive a request's headers (`HEADER_TIMEOUT_SECS`).
+    pub header_timeout: Duration,
+    /// Time allowed to receive a request's body (`BODY_TIMEOUT_SECS`).
+    pub body_timeout: Duration,
+    /// Time an idle keep-alive connection is kept open (`IDLE_TIMEOUT_SECS`).
+    pub idle_timeout: Duration,
+    /// Time in-flight requests get to finish after SIGINT/SIGTERM (`SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace: Duration,
+    /// Throttling: rate overrides (`THROTTLE_RATE_<SCOPE>`), client identity (`NUM_PROXIES`,
+    /// `TRUSTED_PROXIES`), the Redis failure policy; see [`ThrottleConfig`].
+    pub throttle: ThrottleConfig,
+    /// Django's `SESSION_*` settings (cookie name, age, Secure, domain…).
+    pub session: SessionSettings,
+    /// Django's `CSRF_*` settings (cookie, header name, trusted origins…).
+    pub csrf: CsrfSettings,
+    /// `AUTHENTICATION_BACKENDS` (comma-separated in the environment): a session whose
+    /// `_auth_user_backend` is not listed is anonymous. Default: Django's `ModelBackend`.
+    pub authentication_backends: Vec<String>,
+    /// `SECURE_PROXY_SSL_HEADER`: a header (lower-case name) and the value that marks a request
+    /// as HTTPS behind a proxy, as `("x-forwarded-proto", "https")`. Unset: requests are HTTP.
+    pub secure_proxy_ssl_header: Option<(String, String)>,
+}
+
+impl Config {
+    /// The defaults, without reading the environment.
+    pub fn with_defaults(d: &ConfigDefaults) -> Self {
+        Self {
+            database_url: "sqlite://db.sqlite3".to_owned(),
+            secret_key: DEV_SECRET_KEY.to_owned(),
+            secret_key_fallbacks: Vec::new(),
+            redis_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            token_keyword: d.token_keyword.to_owned(),
+            hashers: HasherConfig::with_iterations(d.password_iterations),
+            user_model: UserModel::default(),
+            max_body_size: 2_621_440,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(30),
+            throttle: ThrottleConfig::default(),
+            session: SessionSettings::default(),
+            csrf: CsrfSettings::default(),
+            authentication_backends: vec![MODEL_BACKEND.to_owned()],
+            secure_proxy_ssl_header: None,
+        }
+    }
+
+    /// The defaults overridden by the variables of `env` (`DATABASE_URL`, `SECRET_KEY`,
+    /// `SECRET_KEY_FALLBACKS`, `REDIS_URL`, `BIND`, `DJANGO_VERSION`, `PASSWORD_HASHERS`,
+    /// `PASSWORD_ITERATIONS`, the user table's `AUTH_USER_*`, `MAX_BODY_SIZE`,
+    /// `HEADER_TIMEOUT_SECS`, `BODY_TIMEOUT_SECS`, `IDLE_TIMEOUT_SECS`, `SHUTDOWN_GRACE_SECS`,
+    /// throttling's and Django's session and CSRF settings: see [`crate::sessions`]).
+    ///
+    /// A value that does not parse is an error naming the variable.
+    pub fn read(d: &ConfigDefaults, env: &Env<'_>) -> Result<Self, ConfigError> {
+        let mut c = Self::with_defaults(d);
+        if let Some(v) = env.nonempty("DATABASE_URL") {
+            c.database_url = v;
+        }
+        if let Some(v) = env.nonempty("SECRET_KEY") {
+            c.secret_key = v;
+        }
+        if let Some(keys) = env.list("SECRET_KEY_FALLBACKS") {
+            c.secret_key_fallbacks = keys;
+        }
+        c.redis_url = env.nonempty("REDIS_URL");
+        if let Some(v) = env.raw("BIND") {
+            c.bind = v.parse().map_err(|e| ConfigError::invalid("BIND", &v, e))?;
+        }
+        apply_hashers_env(&mut c.hashers, env)?;
+        user_model::apply_env(&mut c.user_model, &|k| env.raw(k)).map_err(|message| {
+            let variable = message
+                .split([':', '='])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            ConfigError::Rejected { variable, message }
+        })?;
+        if let Some(n) = env.parse::<u32>("PASSWORD_ITERATIONS")? {
+            if n == 0 {
+                return Err(ConfigError::rejected(
+                    "PASSWORD_ITERATIONS",
+                    "PASSWORD_ITERATIONS must be at least 1",
+                ));
+            }
+            c.hashers.pbkdf2_iterations = n;
+        }
+        if let Some(n) = env.parse::<usize>("MAX_BODY_SIZE")? {
+            c.max_body_size = n;
+        }
+        for (name, field) in [
+            ("HEADER_TIMEOUT_SECS", &mut c.header_timeout),
+            ("BODY_TIMEOUT_SECS", &mut c.body_timeout),
+            ("IDLE_TIMEOUT_SECS", &mut c.idle_timeout),
+            ("SHUTDOWN_GRACE_SECS", &mut c.shutdown_grace),
+        ] {
+            if let Some(n) = env.parse::<u64>(name)? {
+                *field = Duration::from_secs(n);
+            }
+        }
+        let scopes = d.throttle_rates.iter().map(|(scope, _)| *scope);
+        throttle::apply_env(&mut c.throttle, scopes, env)?;
+        sessions::apply_env(&mut c, env)?;
+        Ok(c)
+    }
+
+    /// True when no `SECRET_KEY` was given and the development key is in use: fine on a
+    /// laptop, never in production (`runserver` warns).
+    pub fn uses_development_key(&self) -> bool {
+        self.secret_key == DEV_SECRET_KEY
+    }
+}
+
+/// Reads `DJANGO_VERSION` (the release sharing the database: its PBKDF2 iteration count) and
+/// `PASSWORD_HASHERS` (see [`HasherConfig::parse_hashers`]).
+pub(crate) fn apply_hashers_env(cfg: &mut HasherConfig, env: &Env<'_>) -> Result<(), ConfigError> {
+    if let Some(v) = env.raw("DJANGO_VERSION").filter(|v| !v.trim().is_empty()) {
+        let django = HasherConfig::django(&v).ok_or_else(|| {
+            ConfigError::invalid(
+                "DJANGO_VERSION",
+                &v,
+                "unknown Django release (known: 3.2, 4.0 to 6.1)",
+            )
+        })?;
+        cfg.pbkdf2_iterations = django.pbkdf2_iterations;
+    }
+    if let Some(v) = env.raw("PASSWORD_HASHERS").filter(|v| !v.trim().is_empty()) {
+        cfg.hashers = HasherConfig::parse_hashers(&v)
+            .map_err(|e| ConfigError::invalid("PASSWORD_HASHERS", &v, e))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! Which database the tests run on, and tests that need a server that is absent.
+
+/// Which database the test helpers use, from the environment:
+/// `DRF_TEST_DATABASE=sqlite` (the default: in-memory SQLite) or `DRF_TEST_DATABASE=postgres`
+/// (a fresh database per test on the server of `DRF_TEST_POSTGRES_URL`, whose role needs
+/// `CREATEDB`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestBackend {
+    /// In-memory SQLite.
+    Sqlite,
+    /// PostgreSQL; `admin_url` is `DRF_TEST_POSTGRES_URL` (any existing database of the server).
+    Postgres {
+        /// Where to connect to create and drop the test databases.
+        admin_url: String,
+    },
+}
+
+impl TestBackend {
+    /// Reads `DRF_TEST_DATABASE` and `DRF_TEST_POSTGRES_URL`.
+    ///
+    /// # Panics
+    /// If PostgreSQL is asked for without a URL, or the backend is unknown: a run meant for
+    /// PostgreSQL must not pass on SQLite by accident.
+    pub fn from_env() -> Self {
+        let wanted = std::env::var("DRF_TEST_DATABASE").unwrap_or_default();
+        match wanted.trim().to_ascii_lowercase().as_str() {
+            "" | "sqlite" => Self::Sqlite,
+            "postgres" | "postgresql" | "pg" => match postgres_url() {
+                Some(admin_url) => Self::Postgres { admin_url },
+                None => panic!(
+                    "DRF_TEST_DATABASE={wanted} needs DRF_TEST_POSTGRES_URL (source .ci/services.sh && start_postgres)"
+                ),
+            },
+            other => panic!("DRF_TEST_DATABASE={other:?}: use sqlite or postgres"),
+        }
+    }
+
+    /// True for PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres { .. })
+    }
+}
+
+/// `DRF_TEST_POSTGRES_URL`, if set: the server PostgreSQL-only tests use. Such a test should
+/// print `<name>: SKIPPED (DRF_TEST_POSTGRES_URL not set)` and return without it
+/// ([`postgres_or_skip`]).
+pub fn postgres_url() -> Option<String> {
+    std::env::var("DRF_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// [`postgres_url`], printing a visible `SKIPPED` line for `test` when it is not set.
+pub fn postgres_or_skip(test: &str) -> Option<String> {
+    let url = postgres_url();
+    if url.is_none() {
+        skipped(test, "DRF_TEST_POSTGRES_URL not set");
+    }
+    url
+}
+
+/// Prints `<test>: SKIPPED (<reason>)` straight to the process's stderr, past the test
+/// harness's output capture, so a skipped test shows in `cargo test`'s output although it
+/// counts as passed.
+pub fn skipped(test: &str, reason: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{test}: SKIPPED ({reason})");
+}
