@@ -26,6 +26,7 @@ pub mod settings;
 pub mod signing;
 pub mod test_client;
 pub mod throttling;
+mod tuples;
 pub mod user;
 pub mod view;
 pub mod views;
