@@ -279,6 +279,37 @@ pub(crate) fn resolve_list(
     out
 }
 
+/// The most entries a list may have, and the most arguments a handler may take: the runtime
+/// implements its list traits and `Handler` for tuples up to this length (its
+/// `all_the_tuples!`). Past it rustc would only say that a long tuple implements no trait.
+pub(crate) const MAX_TUPLE: usize = 16;
+
+/// A list longer than [`MAX_TUPLE`] is an error at its first entry past the limit.
+pub(crate) fn check_len(cx: &Ctxt, items: &[impl ToTokens], kind: Kind) {
+    let Some(first_extra) = items.get(MAX_TUPLE) else {
+        return;
+    };
+    let help = match kind {
+        Kind::Scheme => {
+            "a scheme of your own (a type implementing `Authenticate`) can try several in turn: list it in their place"
+        }
+        Kind::Permission => {
+            "combine entries with `&`: `A & B` is one entry, which allows when both do"
+        }
+        Kind::Throttle => {
+            "a throttle of your own (a type implementing `Throttle`) can check several rates: list it in their place"
+        }
+    };
+    cx.error_spanned_by(
+        first_extra,
+        Msg::new(format!(
+            "too many {}: at most {MAX_TUPLE} are supported",
+            kind.plural()
+        ))
+        .help(help),
+    );
+}
+
 /// `(A, B,)`: a list as a tuple type, its parentheses at `span`.
 pub(crate) fn tuple(types: impl IntoIterator<Item = TokenStream>, span: Span) -> TokenStream {
     let types = types.into_iter();

@@ -19,6 +19,13 @@ mod misplaced;
 mod names;
 mod paths;
 mod perm_expr;
+// The throttle-rate grammar (`N/PERIOD` and its periods) is the runtime's own file, compiled
+// here too, so that `settings!` accepts at compile time exactly the rates `Rate::parse` reads
+// at start-up. The macros cannot depend on the runtime crate (it would be built again for the
+// compiler, with hyper, sqlx and tokio, for one function), so the one std-only file is shared
+// by path. It lies outside this package: publishing drf-macros would need a copy of it.
+#[path = "../../runtime/src/throttling/grammar.rs"]
+mod rate_grammar;
 mod settings;
 mod view;
 
@@ -52,7 +59,7 @@ use crate::names::Kind;
 ///   and its name gives the OPTIONS name as DRF's `get_view_name` does (`add_data` → `Add
 ///   Data`). Locals of the same name (`let add_data = …;`) shadow the function as usual.
 /// - The handler receives what it asks for by type: `Request`, `User`, `Auth`, `Path<T>`,
-///   `Json<T>`, `Data`, or any type implementing `FromRequest`.
+///   `Json<T>`, `Data`, or any type implementing `FromRequest`; at most 16 arguments.
 /// - `#[api_view]` must be the first of the view attributes: it reads
 ///   `#[authentication_classes]`, `#[permission_classes]`, `#[throttle_classes]` and
 ///   `#[throttle_scope]` below it.
@@ -78,7 +85,8 @@ pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `SessionAuthentication`, `TokenAuthentication` are accepted too). Any other name or path is
 /// your own type implementing `Authenticate`; a name that looks like a misspelled built-in is
 /// an error, so write your own type as a path (`self::Tokens`) if it really is named so. An
-/// empty list, `#[authentication_classes()]`, means no authentication.
+/// empty list, `#[authentication_classes()]`, means no authentication; a list has at most 16
+/// schemes.
 #[proc_macro_attribute]
 pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced::misplaced(Kind::Scheme.attribute(), item.into()).into()
@@ -99,7 +107,8 @@ pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStr
 /// parentheses to group; `!` binds tightest, then `&`, then `|`, as `~`, `&`, `|` in DRF.
 /// Built-ins: `AllowAny`, `IsAuthenticated`, `IsAdminUser`, `IsAuthenticatedOrReadOnly`; any
 /// other name or path is your own type implementing `Permission`. When an entry denies, its
-/// message is the answer's. `#[permission_classes()]` allows everyone.
+/// message is the answer's. `#[permission_classes()]` allows everyone; a list has at most 16
+/// entries (an expression such as `A & B` is one).
 #[proc_macro_attribute]
 pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced::misplaced(Kind::Permission.attribute(), item.into()).into()
@@ -120,7 +129,7 @@ pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream 
 /// callers by address, scope `user`), `ScopedRate` (the scope of [`macro@throttle_scope`]); DRF's
 /// `AnonRateThrottle`, `UserRateThrottle`, `ScopedRateThrottle` are accepted too. Any other name
 /// or path is your own type implementing `Throttle`. Rates come from `DEFAULT_THROTTLE_RATES`.
-/// `#[throttle_classes()]` means no throttling.
+/// `#[throttle_classes()]` means no throttling; a list has at most 16 throttles.
 #[proc_macro_attribute]
 pub fn throttle_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced::misplaced(Kind::Throttle.attribute(), item.into()).into()

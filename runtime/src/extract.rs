@@ -213,7 +213,7 @@ pub trait Handler<Args>: Copy + Send + Sync + 'static {
     fn call(self, req: Request) -> impl Future<Output = Result<Response, ApiError>> + Send;
 }
 
-macro_rules! handler_tuple {
+macro_rules! impl_handler {
     ($($a:ident),*) => {
         impl<F, Fut, Out, $($a,)*> Handler<($($a,)*)> for F
         where
@@ -232,15 +232,8 @@ macro_rules! handler_tuple {
     };
 }
 
-handler_tuple!();
-handler_tuple!(A1);
-handler_tuple!(A1, A2);
-handler_tuple!(A1, A2, A3);
-handler_tuple!(A1, A2, A3, A4);
-handler_tuple!(A1, A2, A3, A4, A5);
-handler_tuple!(A1, A2, A3, A4, A5, A6);
-handler_tuple!(A1, A2, A3, A4, A5, A6, A7);
-handler_tuple!(A1, A2, A3, A4, A5, A6, A7, A8);
+impl_handler!();
+crate::tuples::all_the_tuples!(impl_handler);
 
 /// Calls `handler` with the arguments it asks for (used by `#[api_view]`'s expansion).
 pub fn call_handler<Args, H: Handler<Args>>(

@@ -28,6 +28,7 @@ pub mod signing;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttling;
+mod tuples;
 pub mod user;
 pub mod view;
 pub mod views;

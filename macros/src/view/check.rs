@@ -4,7 +4,7 @@
 use syn::ext::IdentExt;
 use syn::{FnArg, ItemFn};
 
-use crate::classes::{self, ClassRef, List, Place, Seen};
+use crate::classes::{self, ClassRef, List, MAX_TUPLE, Place, Seen};
 use crate::diag::{Ctxt, Msg, closest, list_code, path_text};
 use crate::names::Kind;
 use crate::perm_expr::PermExpr;
@@ -16,20 +16,32 @@ use crate::view::text;
 pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
     signature(cx, &input.func);
     let methods = methods(cx, input.methods.as_deref());
-    let authentication = input.authentication.map(|list| List {
-        span: list.span,
-        delim: list.delim,
-        items: classes::resolve_list(cx, &list.items, Kind::Scheme, Place::Attribute),
+    let authentication = input.authentication.map(|list| {
+        let items = classes::resolve_list(cx, &list.items, Kind::Scheme, Place::Attribute);
+        classes::check_len(cx, &list.items, Kind::Scheme);
+        List {
+            span: list.span,
+            delim: list.delim,
+            items,
+        }
     });
-    let permission = input.permission.map(|list| List {
-        span: list.span,
-        delim: list.delim,
-        items: permissions(cx, &list.items, Place::Attribute),
+    let permission = input.permission.map(|list| {
+        let items = permissions(cx, &list.items, Place::Attribute);
+        classes::check_len(cx, &list.items, Kind::Permission);
+        List {
+            span: list.span,
+            delim: list.delim,
+            items,
+        }
     });
-    let throttle = input.throttle.map(|list| List {
-        span: list.span,
-        delim: list.delim,
-        items: classes::resolve_list(cx, &list.items, Kind::Throttle, Place::Attribute),
+    let throttle = input.throttle.map(|list| {
+        let items = classes::resolve_list(cx, &list.items, Kind::Throttle, Place::Attribute);
+        classes::check_len(cx, &list.items, Kind::Throttle);
+        List {
+            span: list.span,
+            delim: list.delim,
+            items,
+        }
     });
     if input.throttle_scope.is_some() || !input.throttle_scope_written {
         throttle_scope(cx, throttle.as_ref(), input.throttle_scope.as_ref());
@@ -83,7 +95,8 @@ fn throttle_scope(cx: &Ctxt, throttles: Option<&List<ClassRef>>, scope: Option<&
     }
 }
 
-/// The handler must be a plain `async fn`: no `self`, no generics, not `unsafe`.
+/// The handler must be a plain `async fn`: no `self`, no generics, not `unsafe`, at most
+/// [`MAX_TUPLE`] arguments.
 fn signature(cx: &Ctxt, func: &ItemFn) {
     let sig = &func.sig;
     let name = &sig.ident;
@@ -118,6 +131,15 @@ fn signature(cx: &Ctxt, func: &ItemFn) {
             unsafety,
             Msg::new("`#[api_view]` handlers cannot be `unsafe`")
                 .help("call unsafe code from inside a safe handler"),
+        );
+    }
+    if let Some(first_extra) = sig.inputs.iter().nth(MAX_TUPLE) {
+        cx.error_spanned_by(
+            first_extra,
+            Msg::new(format!(
+                "too many handler arguments: at most {MAX_TUPLE} are supported"
+            ))
+            .help("group arguments in a type of your own implementing `FromRequest`, or take `Request` and extract the rest in the body"),
         );
     }
 }

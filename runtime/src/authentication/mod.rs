@@ -94,7 +94,7 @@ impl AuthenticationList for () {
     }
 }
 
-macro_rules! scheme_tuple {
+macro_rules! impl_authentication_list {
     ($first:ident $(, $rest:ident)*) => {
         impl<$first: Authenticate $(, $rest: Authenticate)*> AuthenticationList for ($first, $($rest,)*) {
             const LEN: usize = 1 $(+ { let _ = stringify!($rest); 1 })*;
@@ -119,11 +119,4 @@ macro_rules! scheme_tuple {
     };
 }
 
-scheme_tuple!(A);
-scheme_tuple!(A, B);
-scheme_tuple!(A, B, C);
-scheme_tuple!(A, B, C, D);
-scheme_tuple!(A, B, C, D, E);
-scheme_tuple!(A, B, C, D, E, F);
-scheme_tuple!(A, B, C, D, E, F, G);
-scheme_tuple!(A, B, C, D, E, F, G, H);
+crate::tuples::all_the_tuples!(impl_authentication_list);

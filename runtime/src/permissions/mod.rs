@@ -114,7 +114,7 @@ impl PermissionList for () {
     }
 }
 
-macro_rules! permission_tuple {
+macro_rules! impl_permission_list {
     ($($p:ident),+) => {
         impl<$($p: Permission),+> PermissionList for ($($p,)+) {
             async fn check(req: &Request) -> Result<(), Option<Cow<'static, str>>> {
@@ -137,14 +137,7 @@ macro_rules! permission_tuple {
     };
 }
 
-permission_tuple!(A);
-permission_tuple!(A, B);
-permission_tuple!(A, B, C);
-permission_tuple!(A, B, C, D);
-permission_tuple!(A, B, C, D, E);
-permission_tuple!(A, B, C, D, E, F);
-permission_tuple!(A, B, C, D, E, F, G);
-permission_tuple!(A, B, C, D, E, F, G, H);
+crate::tuples::all_the_tuples!(impl_permission_list);
 
 /// DRF's `permission_denied`: an anonymous caller of a view with schemes is "not
 /// authenticated"; anyone else gets `PermissionDenied` with the policy's message.

@@ -243,7 +243,7 @@ fn throttled(refused: bool, wait: Option<f64>) -> Result<(), ApiError> {
     })
 }
 
-macro_rules! throttle_tuple {
+macro_rules! impl_throttle_list {
     ($($t:ident),+) => {
         impl<$($t: Throttle),+> ThrottleList for ($($t,)+) {
             const LEN: usize = [$(stringify!($t)),+].len();
@@ -269,14 +269,7 @@ macro_rules! throttle_tuple {
     };
 }
 
-throttle_tuple!(A);
-throttle_tuple!(A, B);
-throttle_tuple!(A, B, C);
-throttle_tuple!(A, B, C, D);
-throttle_tuple!(A, B, C, D, E);
-throttle_tuple!(A, B, C, D, E, F);
-throttle_tuple!(A, B, C, D, E, F, G);
-throttle_tuple!(A, B, C, D, E, F, G, H);
+crate::tuples::all_the_tuples!(impl_throttle_list);
 
 /// True when `rates` has an entry for `scope` (used by the compile-time check that
 /// `#[throttle_scope]` expands to).

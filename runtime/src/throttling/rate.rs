@@ -13,20 +13,11 @@ pub struct Rate {
     pub duration_secs: u32,
 }
 
-/// The periods a rate may name, with their length in seconds. DRF reads only the first letter
-/// of the period; these are the spellings its documentation uses.
-pub const PERIODS: [(&str, u32); 10] = [
-    ("s", 1),
-    ("sec", 1),
-    ("second", 1),
-    ("m", 60),
-    ("min", 60),
-    ("minute", 60),
-    ("h", 3600),
-    ("hour", 3600),
-    ("d", 86400),
-    ("day", 86400),
-];
+// The grammar is shared with `settings!`, which compiles `grammar.rs` by path (see there).
+#[path = "grammar.rs"]
+mod grammar;
+
+pub use grammar::PERIODS;
 
 impl Rate {
     /// `num_requests` per `duration_secs` seconds.
@@ -49,21 +40,13 @@ impl Rate {
         if text.eq_ignore_ascii_case("none") {
             return Ok(None);
         }
-        let bad = || {
+        let (num_requests, duration_secs) = grammar::parse(text).ok_or_else(|| {
+            let periods: Vec<&str> = PERIODS.iter().map(|(p, _)| *p).collect();
             format!(
-                "invalid throttle rate {text:?}: write N/PERIOD with PERIOD one of s, sec, second, m, min, minute, h, hour, d, day, as in 100/day; or None"
+                "invalid throttle rate {text:?}: write N/PERIOD with PERIOD one of {}, as in 100/day; or None",
+                periods.join(", ")
             )
-        };
-        let (n, period) = text.split_once('/').ok_or_else(bad)?;
-        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let num_requests: u32 = n.parse().map_err(|_| bad())?;
-        let duration_secs = PERIODS
-            .iter()
-            .find(|(p, _)| *p == period)
-            .map(|(_, secs)| *secs)
-            .ok_or_else(bad)?;
+        })?;
         Ok(Some(Self::new(num_requests, duration_secs)))
     }
 }
@@ -108,5 +91,10 @@ mod tests {
             assert!(Rate::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Rate::new(2, 60).to_string(), "2/min");
+        assert_eq!(
+            Rate::parse("3/fortnight").unwrap_err(),
+            "invalid throttle rate \"3/fortnight\": write N/PERIOD with PERIOD one of s, sec, second, m, min, minute, h, hour, d, day, as in 100/day; or None"
+        );
+        assert!(Rate::parse("99999999999/s").is_err(), "more than u32::MAX");
     }
 }
