@@ -1,4 +1,4 @@
-//! The reference application held against Django REST Framework (see CONFORMANCE.md).
+//! The reference application held against Django REST Framework (see examples/conformance/README.md).
 //!
 //! ```text
 //! cargo run --release --example conformance -- migrate

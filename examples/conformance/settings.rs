@@ -1,4 +1,4 @@
-//! The conformance app's settings, as CONFORMANCE.md fixes them.
+//! The conformance app's settings, as examples/conformance/README.md fixes them.
 
 drf::settings! {
     DEFAULT_AUTHENTICATION_CLASSES = [Session, Basic];

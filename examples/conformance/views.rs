@@ -184,7 +184,7 @@ pub async fn scoped(user: User, auth: Auth) -> Json<Value> {
     identity(&user, &auth)
 }
 
-/// Every endpoint of CONFORMANCE.md.
+/// Every endpoint of examples/conformance/README.md.
 pub fn router() -> Router<Settings> {
     Router::new()
         .route("/basic/", basic)

@@ -1,5 +1,5 @@
 //! Django's `django.core.signing` and `django.utils.crypto.salted_hmac`, byte for byte
-//! (DJANGO_COMPAT.md §6).
+//! (docs/django-compat.md §6).
 //!
 //! - [`salted_hmac`]: `HMAC-A(key = A(key_salt + secret), msg = value)`, SHA-1 or SHA-256.
 //! - [`Signer`]: `value:signature`, the signature being the URL-safe, unpadded base64 of
@@ -8,7 +8,7 @@
 //! - [`TimestampSigner`]: `value:base62(unix time):signature`, with an optional maximum age.
 //! - [`dumps`] / [`loads`]: a JSON value signed with a timestamp, zlib-compressed when that
 //!   makes it shorter (a leading `.` marks compression), as `signing.dumps(…, compress=True)`.
-//!   Sessions are stored this way (§4.4).
+//!   Sessions are stored this way (docs/django-compat.md §4.4).
 //!
 //! ```
 //! use drf_runtime::signing::{Signer, TimestampSigner};
@@ -470,7 +470,7 @@ mod tests {
 
     #[test]
     fn salted_hmac_vectors() {
-        // §6
+        // docs/django-compat.md §6
         assert_eq!(
             to_hex(&salted_hmac("my-salt", b"value", KEY, Algorithm::Sha1)),
             "6e7810a3a2294dd87d5a7e1667fb0f3f062ccea5"
@@ -479,7 +479,7 @@ mod tests {
             to_hex(&salted_hmac("my-salt", b"value", KEY, Algorithm::Sha256)),
             "d011ee2400c52fae1a4dd2c61eaec2535182b8d7454d472c4734b72a7182cb0d"
         );
-        // §4.3: the session auth hash is a salted HMAC-SHA256 of the password field.
+        // docs/django-compat.md §4.3: the session auth hash is a salted HMAC-SHA256 of the password field.
         let password = "pbkdf2_sha256$1500000$Z7yq2bT9cLwX4mN8pR1sVd$BR5z0Oo2OXyB1k/HYYUEb3rdlF04w+ms2tMU7qaro08=";
         let salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash";
         assert_eq!(
@@ -667,7 +667,7 @@ mod tests {
 
     #[test]
     fn session_data_vectors() {
-        // §4.4, at t = 1700000000.5.
+        // docs/django-compat.md §4.4, at t = 1700000000.5.
         let ts = TimestampSigner::new(Signer::new(KEY, SESSION_SALT));
         assert_eq!(
             ts.sign_object_at(&json!({"a": 1}), true, 1_700_000_000),

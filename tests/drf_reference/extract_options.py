@@ -1,4 +1,4 @@
-"""Write the OPTIONS bodies asked for by the brief to separate files, exactly as received."""
+"""Write three recorded OPTIONS bodies to separate files (options/), exactly as received."""
 import json
 import os
 import sys

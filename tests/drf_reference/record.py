@@ -16,9 +16,10 @@ Every request is written byte for byte by this script (no HTTP library), as:
 
 Placeholders: "<KEY>" in a header value or body is replaced at send time by the token key that
 obtain_auth_token generated for bob (a user with no token), and the real key in any response is
-written back as "<KEY>".  Session/CSRF cases use "<SESSIONID>", "<CSRFTOKEN>" (the 64-character
-the 32-character secret
-from the csrftoken cookie) the same way.
+written back as "<KEY>"; "<UNI_KEY>" does the same for the user ünï. Session/CSRF cases use
+"<SESSIONID>" and "<CSRFSECRET>" (the 32-character secret from the csrftoken cookie) the same
+way, and a cookie's expires= date is recorded as "<EXPIRES>". The format of the output is
+described in tests/fixtures/DRF_RECORDING.md.
 """
 import base64
 import json
@@ -112,7 +113,7 @@ for m in ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "FOO"]:
          body='{"username":"alice","password":"alicepw"}', content_type="application/json", group="matrix")
 
 # --------------------------------------------------------------------------------------------
-# 2. The OPTIONS bodies asked for explicitly
+# 2. OPTIONS bodies
 # --------------------------------------------------------------------------------------------
 case("options_basic_alice", "OPTIONS", "/basic/", auth(BASIC_ALICE), group="options")
 case("options_basic_anon", "OPTIONS", "/basic/", group="options")

@@ -1,4 +1,4 @@
-//! Datetimes as Django stores them (DJANGO_COMPAT.md §1.4).
+//! Datetimes as Django stores them (docs/django-compat.md §1.4).
 //!
 //! - SQLite: TEXT holding the naive UTC time as Python's `str(datetime)` writes it,
 //!   `YYYY-MM-DD HH:MM:SS.ffffff`, without the fraction when the microsecond is 0. Django
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn formats_like_python_str() {
-        // §1.4 vectors.
+        // docs/django-compat.md §1.4 vectors.
         assert_eq!(
             format_django_datetime(dt(2030, 1, 2, 3, 4, 5, 0)),
             "2030-01-02 03:04:05"

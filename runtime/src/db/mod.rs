@@ -1,4 +1,4 @@
-//! Django's tables through sqlx: SQLite and PostgreSQL with the same API (DJANGO_COMPAT.md §1).
+//! Django's tables through sqlx: SQLite and PostgreSQL with the same API (docs/django-compat.md §1).
 //!
 //! [`Db::connect`] takes a `DATABASE_URL`:
 //!

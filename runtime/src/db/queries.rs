@@ -1,6 +1,6 @@
 //! Reads and writes of the user table (`auth_user`, or the configured [`super::UserModel`]) and
 //! `authtoken_token`, one statement per call where the operation allows it, with explicit
-//! column lists (SQLite and PostgreSQL order columns differently, §1.2/§1.3).
+//! column lists (SQLite and PostgreSQL order columns differently, docs/django-compat.md §1.2/§1.3).
 
 use std::fmt;
 

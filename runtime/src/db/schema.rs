@@ -1,5 +1,5 @@
 //! [`Db::migrate`]: Django's final schema for contenttypes, auth, sessions and authtoken
-//! (DJANGO_COMPAT.md §1.1–§1.3), verbatim as Django 6.1 + DRF 3.18 leave it.
+//! (docs/django-compat.md §1.1–§1.3), verbatim as Django 6.1 + DRF 3.18 leave it.
 //!
 //! The DDL below was checked against `sqlite_master` and `pg_dump --schema-only` of databases
 //! made by Django's own `migrate`: same column order and types, same constraint and index
@@ -20,7 +20,7 @@ use sqlx::Row as _;
 use super::datetime::{format_django_datetime, now};
 use super::{Db, DbError, Pool};
 
-/// Every migration [`Db::migrate`] records, in the order Django applies them (§1.1).
+/// Every migration [`Db::migrate`] records, in the order Django applies them (docs/django-compat.md §1.1).
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("contenttypes", "0001_initial"),
     ("contenttypes", "0002_remove_content_type_name"),
@@ -292,7 +292,7 @@ impl Plan {
 
 impl Db {
     /// Creates Django's tables for contenttypes, auth, sessions and authtoken where Django has
-    /// not, and records their migrations in `django_migrations` (§1.1), in one transaction.
+    /// not, and records their migrations in `django_migrations` (docs/django-compat.md §1.1), in one transaction.
     ///
     /// Apps that already have rows in `django_migrations` are Django's and are left alone, so
     /// on a database Django migrated this changes nothing. Idempotent, and safe to run from

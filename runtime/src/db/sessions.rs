@@ -1,4 +1,4 @@
-//! Reads and writes of `django_session` (Django's database session backend, §4.1).
+//! Reads and writes of `django_session` (Django's database session backend, docs/django-compat.md §4.1).
 //!
 //! `expire_date` is written as Django writes it (naive UTC text on SQLite, `timestamptz` on
 //! PostgreSQL), so Django's `expire_date > now` lookups and `clearsessions` work on our rows and

@@ -729,7 +729,7 @@ async fn sqlite_schema_is_djangos_verbatim() {
         missing.is_empty() && extra.is_empty(),
         "missing {missing:#?}\nextra {extra:#?}"
     );
-    // The three tables the runtime reads, spelled out (§1.2).
+    // The three tables the runtime reads, spelled out (docs/django-compat.md §1.2).
     for name in ["auth_user", "authtoken_token", "django_session"] {
         let sql = texts(
             &db,

@@ -1,4 +1,4 @@
-//! Django's `Argon2PasswordHasher` (`argon2`, DJANGO_COMPAT.md §2.3).
+//! Django's `Argon2PasswordHasher` (`argon2`, docs/django-compat.md §2.3).
 //!
 //! Format: `argon2` + a PHC string, `argon2$argon2id$v=19$m=102400,t=2,p=8$<salt>$<hash>`, the
 //! salt and hash in standard base64 without padding. Django's salt is its usual 22-character

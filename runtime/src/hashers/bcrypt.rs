@@ -1,5 +1,5 @@
 //! Django's `BCryptSHA256PasswordHasher` (`bcrypt_sha256`) and `BCryptPasswordHasher`
-//! (`bcrypt`), DJANGO_COMPAT.md §2.4.
+//! (`bcrypt`), docs/django-compat.md §2.4.
 //!
 //! Format: `<algorithm>$` + a bcrypt modular string, e.g.
 //! `bcrypt_sha256$$2b$12$<22 salt chars><31 hash chars>`. `bcrypt_sha256` hashes the lowercase

@@ -1,4 +1,4 @@
-//! Django's `MD5PasswordHasher` (`md5`, DJANGO_COMPAT.md §2.6): `md5$<salt>$<hex(MD5(salt +
+//! Django's `MD5PasswordHasher` (`md5`, docs/django-compat.md §2.6): `md5$<salt>$<hex(MD5(salt +
 //! password))>`. Insecure; it verifies only when listed in `PASSWORD_HASHERS`
 //! ([`super::HasherConfig::hashers`]), which Django's default list does not.
 

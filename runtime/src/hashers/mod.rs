@@ -1,5 +1,5 @@
 //! Django's password hashers: verify and create the `auth_user.password` strings that Django
-//! reads and writes (DJANGO_COMPAT.md §2).
+//! reads and writes (docs/django-compat.md §2).
 //!
 //! [`check_password`] follows Django's `verify_password` step for step: unusable (`!…`) and
 //! unknown or malformed hashes verify as false after the default hasher has run once on a
@@ -52,7 +52,7 @@ use self::md5::MD5;
 use self::pbkdf2::{MAX_ITERATIONS, PBKDF2_SHA1, PBKDF2_SHA256};
 use self::scrypt::SCRYPT;
 
-/// Default PBKDF2 iteration counts of Django releases (DJANGO_COMPAT.md §2.2).
+/// Default PBKDF2 iteration counts of Django releases (docs/django-compat.md §2.2).
 const DJANGO_PBKDF2_ITERATIONS: &[(&str, u32)] = &[
     ("3.2", 260_000),
     ("4.0", 320_000),
@@ -184,7 +184,7 @@ impl FromStr for Algorithm {
 /// Password hashing settings: Django's `PASSWORD_HASHERS` and the PBKDF2 iteration count,
 /// which must equal those of the Django release sharing the database. Django rewrites every
 /// hash whose algorithm or parameters differ from its preferred hasher's at the next login, in
-/// both directions, so two stacks that disagree flip-flop the stored hashes (DJANGO_COMPAT.md
+/// both directions, so two stacks that disagree flip-flop the stored hashes (docs/django-compat.md
 /// §2.2, §7.1). [`HasherConfig::django`] gives a release's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HasherConfig {
@@ -408,7 +408,7 @@ fn hash_prefix(encoded: &str) -> String {
 }
 
 /// Django's `verify_password(password, encoded)`: whether `password` matches the stored hash,
-/// and whether the hash should be rewritten with the current parameters (§2.1).
+/// and whether the hash should be rewritten with the current parameters (docs/django-compat.md §2.1).
 ///
 /// Never panics on any `encoded` value; unusable (`!…`), empty, unknown and malformed hashes
 /// give `ok = false, must_update = false` after one run of the default hasher, and unknown or

@@ -1,4 +1,4 @@
-//! Django's `ScryptPasswordHasher` (`scrypt`, DJANGO_COMPAT.md §2.5).
+//! Django's `ScryptPasswordHasher` (`scrypt`, docs/django-compat.md §2.5).
 //!
 //! Format: `scrypt$<N>$<salt>$<r>$<p>$<base64(dk)>` with
 //! `dk = scrypt(password utf-8, salt utf-8, N, r, p, dklen = 64)` in standard base64 with

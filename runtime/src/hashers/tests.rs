@@ -1,4 +1,4 @@
-//! Django's vectors (DJANGO_COMPAT.md §2.7) and the edge cases of §2.1.
+//! Django's vectors (docs/django-compat.md §2.7) and the edge cases of docs/django-compat.md §2.1.
 
 use std::time::Instant;
 
@@ -27,7 +27,7 @@ const BCRYPT_SHA256_4: &str =
 const BCRYPT_4: &str = "bcrypt$$2b$04$abcdefghijklmnopqrstuu7EJV7kdjBBQxyb0HjTh9KS7.Lah/6CG";
 const MD5_V: &str = "md5$Z7yq2bT9cLwX4mN8pR1sVd$ae58b98156ca895c2b5372bfce09570f";
 
-/// Hashes of algorithms outside Django's default `PASSWORD_HASHERS` (§2.6): identified, but
+/// Hashes of algorithms outside Django's default `PASSWORD_HASHERS` (docs/django-compat.md §2.6): identified, but
 /// they verify only when listed.
 const NOT_DEFAULT: &[&str] = &[BCRYPT_4, MD5_V];
 
@@ -93,7 +93,7 @@ fn sha256_10000_vector() {
         check_password(PASSWORD, SHA256_10K, &cfg(10_000)),
         OK_CURRENT
     );
-    // Any other configured count asks for a rewrite, higher or lower (`!=`, §2.2).
+    // Any other configured count asks for a rewrite, higher or lower (`!=`, docs/django-compat.md §2.2).
     assert_eq!(
         check_password(PASSWORD, SHA256_10K, &cfg(1_000)),
         OK_OUTDATED
@@ -226,7 +226,7 @@ fn make_and_check_round_trip() {
     assert_eq!(check_password(PASSWORD, &encoded, &c), OK_CURRENT);
     assert!(!check_password("other", &encoded, &c).ok);
     assert_ne!(make_password(PASSWORD, &c), encoded, "fresh salt each time");
-    // The empty password hashes normally and verifies (§2.6).
+    // The empty password hashes normally and verifies (docs/django-compat.md §2.6).
     let empty = make_password("", &c);
     assert_eq!(check_password("", &empty, &c), OK_CURRENT);
     assert!(!check_password(" ", &empty, &c).ok);
@@ -369,7 +369,7 @@ fn failed_checks_cost_about_one_default_hash() {
     }
 }
 
-// ---- the other hashers (§2.3-§2.6) ------------------------------------------------------------
+// ---- the other hashers (docs/django-compat.md §2.3-§2.6) ----------------------------------------
 
 #[test]
 fn argon2_vector() {

@@ -212,7 +212,7 @@ async fn migrate(app: &App, io: &mut CommandIo, verbosity: u8) -> Outcome {
     Ok(())
 }
 
-/// DRF's `drf_create_token [-r] USERNAME` (DJANGO_COMPAT §3.4).
+/// DRF's `drf_create_token [-r] USERNAME` (docs/django-compat.md §3.4).
 async fn drf_create_token(app: &App, io: &mut CommandIo, username: &str, reset: bool) -> Outcome {
     let missing = || {
         Failure::command(format!(

@@ -1,5 +1,5 @@
 //! `django.contrib.auth`'s session functions: the session auth hash, `get_user`, `login` and
-//! `logout` (§4.2, §4.3).
+//! `logout` (docs/django-compat.md §4.2, §4.3).
 
 use serde_json::Value;
 
@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn hash_vectors() {
-        // §4.3
+        // docs/django-compat.md §4.3
         let pw = "pbkdf2_sha256$1500000$Z7yq2bT9cLwX4mN8pR1sVd$BR5z0Oo2OXyB1k/HYYUEb3rdlF04w+ms2tMU7qaro08=";
         assert_eq!(
             session_auth_hash(pw, "test-secret-key-for-vectors"),

@@ -1,4 +1,4 @@
-//! Django's CSRF protection as DRF's `SessionAuthentication.enforce_csrf` runs it (§5): the
+//! Django's CSRF protection as DRF's `SessionAuthentication.enforce_csrf` runs it (docs/django-compat.md §5): the
 //! `csrftoken` cookie, masked tokens, the Origin and (HTTPS) Referer checks and the token
 //! comparison, with Django's exact failure reasons.
 
@@ -426,7 +426,7 @@ mod tests {
 
     #[test]
     fn masking_vector() {
-        // §5.1
+        // docs/django-compat.md §5.1
         assert_eq!(mask_cipher_secret_with(SECRET, MASK), TOKEN);
         assert_eq!(unmask_cipher_token(TOKEN), SECRET);
         assert!(does_token_match(TOKEN, SECRET));

@@ -1,4 +1,4 @@
-//! Django sessions and CSRF, shared with a Django project (DJANGO_COMPAT.md §4, §5).
+//! Django sessions and CSRF, shared with a Django project (docs/django-compat.md §4, §5).
 //!
 //! - Sessions are rows of `django_session` in Django's signed format (salted HMAC-SHA256,
 //!   base62 timestamp, zlib when it helps): a session Django created is read here and one

@@ -658,7 +658,7 @@ async fn bad_session_cookies_are_anonymous_and_deleted() {
 
 #[tokio::test]
 async fn djangos_own_session_row_authenticates() {
-    // DJANGO_COMPAT §4.3/§4.4: user 1 with this password, and the row Django wrote for it.
+    // docs/django-compat.md §4.3/§4.4: user 1 with this password, and the row Django wrote for it.
     let c = client().await;
     let pw =
         "pbkdf2_sha256$1500000$Z7yq2bT9cLwX4mN8pR1sVd$BR5z0Oo2OXyB1k/HYYUEb3rdlF04w+ms2tMU7qaro08=";

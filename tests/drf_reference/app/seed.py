@@ -19,7 +19,7 @@ USERS = [
     ("inactive", "inactivepw", False, False, False),
     ("bob", "bobpw", False, False, True),
     ("ünï", "pässwörd", False, False, True),
-    # extra (not in the brief): a password with colons, to show Basic splits on the first ':'
+    # a password with colons, to show that Basic splits on the first ':'
     ("carol", "pa:ss:wd", False, False, True),
 ]
 TOKENS = {

@@ -1,4 +1,4 @@
-"""Django settings for the DRF conformance reference app (see /work/shared/CONFORMANCE.md)."""
+"""Django settings for the DRF conformance reference app (see examples/conformance/README.md)."""
 import os
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""The conformance app's views, as CONFORMANCE.md describes them.
+"""The conformance app's views, as examples/conformance/README.md describes them.
 
 Functions carry no docstring on purpose: the OPTIONS "description" is then "".
 The OPTIONS "name" is the function name in title case ("token_basic" -> "Token Basic").
