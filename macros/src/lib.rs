@@ -23,8 +23,8 @@ mod perm_expr;
 // here too, so that `settings!` accepts at compile time exactly the rates `Rate::parse` reads
 // at start-up. The macros cannot depend on the runtime crate (it would be built again for the
 // compiler, with hyper, sqlx and tokio, for one function), so the one std-only file is shared
-// by path. It lies outside this package: publishing drf-macros would need a copy of it.
-#[path = "../../runtime/src/throttling/grammar.rs"]
+// through a symbolic link (`rate_grammar.rs` → the runtime's `throttling/grammar.rs`), which
+// `cargo package` follows, so the published crate carries the same text.
 mod rate_grammar;
 mod settings;
 mod view;

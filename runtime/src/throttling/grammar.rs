@@ -2,7 +2,8 @@
 //!
 //! The runtime's `Rate::parse` reads it at start-up (and from `THROTTLE_RATE_<SCOPE>`);
 //! `settings!` checks `DEFAULT_THROTTLE_RATES` against it at compile time. The proc-macro crate
-//! does not depend on the runtime, so it compiles this very file with `#[path]`: keep it
+//! does not depend on the runtime, so it compiles this very file through a symbolic link
+//! (`macros/src/rate_grammar.rs`): keep it
 //! std-only, free of `crate::` paths, and small.
 
 /// The periods a rate may name, with their length in seconds. DRF reads only the first letter
