@@ -8,6 +8,7 @@
 //! keyword, the PBKDF2 iterations, the throttle scopes) come in as [`ConfigDefaults`];
 //! [`Config::from_env`] fills them in from a [`Settings`](crate::Settings) type.
 
+mod builder;
 mod env;
 mod sessions;
 mod throttle;
@@ -20,7 +21,7 @@ use crate::hashers::HasherConfig;
 use crate::throttling::rate::Rate;
 
 pub use env::{ConfigError, Env};
-pub use sessions::{CsrfSettings, MODEL_BACKEND, SessionSettings};
+pub use sessions::{CsrfSettings, MODEL_BACKEND, SameSite, SessionSettings};
 pub use throttle::{RedisFailure, ThrottleConfig, rate_variable};
 
 /// The development secret key, used when `SECRET_KEY` is not set.

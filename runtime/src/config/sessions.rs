@@ -7,6 +7,28 @@ use super::env::{ConfigError, Env};
 /// Django's default `AUTHENTICATION_BACKENDS`.
 pub const MODEL_BACKEND: &str = "django.contrib.auth.backends.ModelBackend";
 
+/// A cookie's `SameSite` attribute (`SESSION_COOKIE_SAMESITE`, `CSRF_COOKIE_SAMESITE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// `Lax`, Django's default.
+    Lax,
+    /// `Strict`.
+    Strict,
+    /// `None` (a cookie sent cross-site; Django then also marks a deleted cookie Secure).
+    None,
+}
+
+impl SameSite {
+    /// The attribute's value as written in `Set-Cookie`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lax => "Lax",
+            Self::Strict => "Strict",
+            Self::None => "None",
+        }
+    }
+}
+
 /// Django's `SESSION_*` settings (database sessions, JSON serializer).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionSettings {
@@ -23,7 +45,7 @@ pub struct SessionSettings {
     /// `SESSION_COOKIE_HTTPONLY` (true).
     pub cookie_httponly: bool,
     /// `SESSION_COOKIE_SAMESITE`: `Lax` (default), `Strict`, `None`, or no attribute.
-    pub cookie_samesite: Option<String>,
+    pub cookie_samesite: Option<SameSite>,
     /// `SESSION_EXPIRE_AT_BROWSER_CLOSE` (false): the cookie gets no `expires`/`Max-Age`.
     pub expire_at_browser_close: bool,
 }
@@ -37,7 +59,7 @@ impl Default for SessionSettings {
             cookie_path: "/".to_owned(),
             cookie_secure: false,
             cookie_httponly: true,
-            cookie_samesite: Some("Lax".to_owned()),
+            cookie_samesite: Some(SameSite::Lax),
             expire_at_browser_close: false,
         }
     }
@@ -59,7 +81,7 @@ pub struct CsrfSettings {
     /// `CSRF_COOKIE_HTTPONLY` (false).
     pub cookie_httponly: bool,
     /// `CSRF_COOKIE_SAMESITE` (`Lax`).
-    pub cookie_samesite: Option<String>,
+    pub cookie_samesite: Option<SameSite>,
     /// `CSRF_HEADER_NAME` in Django's `META` form (`HTTP_X_CSRFTOKEN`, i.e. `X-CSRFToken`).
     pub header_name: String,
     /// `CSRF_TRUSTED_ORIGINS`: origins such as `https://example.com` or
@@ -76,7 +98,7 @@ impl Default for CsrfSettings {
             cookie_path: "/".to_owned(),
             cookie_secure: false,
             cookie_httponly: false,
-            cookie_samesite: Some("Lax".to_owned()),
+            cookie_samesite: Some(SameSite::Lax),
             header_name: "HTTP_X_CSRFTOKEN".to_owned(),
             trusted_origins: Vec::new(),
         }
@@ -115,14 +137,16 @@ impl CsrfSettings {
     }
 }
 
-fn samesite(env: &Env<'_>, name: &str) -> Result<Option<Option<String>>, ConfigError> {
+fn samesite(env: &Env<'_>, name: &str) -> Result<Option<Option<SameSite>>, ConfigError> {
     let Some(raw) = env.raw(name) else {
         return Ok(None);
     };
     let v = raw.trim();
     match v.to_ascii_lowercase().as_str() {
         "" | "false" => Ok(Some(None)),
-        "lax" | "strict" | "none" => Ok(Some(Some(v.to_owned()))),
+        "lax" => Ok(Some(Some(SameSite::Lax))),
+        "strict" => Ok(Some(Some(SameSite::Strict))),
+        "none" => Ok(Some(Some(SameSite::None))),
         _ => Err(ConfigError::invalid(
             name,
             v,
@@ -281,7 +305,7 @@ mod tests {
         assert_eq!(c.session.cookie_age, 60);
         assert!(c.session.cookie_secure);
         assert_eq!(c.session.cookie_domain.as_deref(), Some(".example.com"));
-        assert_eq!(c.session.cookie_samesite.as_deref(), Some("Strict"));
+        assert_eq!(c.session.cookie_samesite, Some(SameSite::Strict));
         assert_eq!(c.csrf.cookie_age, None);
         assert_eq!(c.csrf.header_name, "HTTP_X_XSRF_TOKEN");
         assert_eq!(

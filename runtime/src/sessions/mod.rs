@@ -39,7 +39,7 @@ use std::sync::atomic::Ordering;
 
 use http::header::{HeaderValue, SET_COOKIE};
 
-pub use crate::config::{CsrfSettings, MODEL_BACKEND, SessionSettings};
+pub use crate::config::{CsrfSettings, MODEL_BACKEND, SameSite, SessionSettings};
 pub use auth::{
     BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user, login, logout, session_auth_hash,
 };
@@ -95,7 +95,7 @@ pub(crate) async fn finish_response(req: &Request, resp: &mut Response) -> bool 
             &s.cookie_name,
             &s.cookie_path,
             s.cookie_domain.as_deref(),
-            s.cookie_samesite.as_deref(),
+            s.cookie_samesite.map(SameSite::as_str),
         ));
         vary = true;
     } else {
@@ -113,7 +113,7 @@ pub(crate) async fn finish_response(req: &Request, resp: &mut Response) -> bool 
                         c.domain = s.cookie_domain.clone();
                         c.secure = s.cookie_secure;
                         c.httponly = s.cookie_httponly;
-                        c.samesite = s.cookie_samesite.clone();
+                        c.samesite = s.cookie_samesite.map(|s| s.as_str().to_owned());
                         cookies.push(c);
                         vary = true;
                     }

@@ -905,7 +905,7 @@ async fn cookie_settings_apply() {
     cfg.session.cookie_secure = true;
     cfg.session.cookie_domain = Some(".example.com".into());
     cfg.session.cookie_age = 3600;
-    cfg.session.cookie_samesite = Some("Strict".into());
+    cfg.session.cookie_samesite = Some(crate::config::SameSite::Strict);
     cfg.csrf.cookie_name = "xsrf".into();
     cfg.csrf.cookie_secure = true;
     cfg.csrf.cookie_httponly = true;
