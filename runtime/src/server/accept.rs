@@ -5,8 +5,8 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::conn::serve_connection;
@@ -38,7 +38,9 @@ pub(super) async fn accept_then_drain<S: Settings>(
 ) -> io::Result<()> {
     let router = Arc::new(router);
     let grace = app.config().shutdown_grace;
-    let (stop_tx, stop_rx) = watch::channel(());
+    // Tells every connection to finish (`graceful`), and drops those still open after the
+    // grace period (`connections`: aborting a task drops its connection).
+    let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -57,7 +59,7 @@ pub(super) async fn accept_then_drain<S: Settings>(
                         peer,
                         Arc::clone(&router),
                         app.clone(),
-                        stop_rx.clone(),
+                        graceful.watcher(),
                     ));
                 }
                 Err(e) if is_connection_error(&e) => {
@@ -76,7 +78,6 @@ pub(super) async fn accept_then_drain<S: Settings>(
 
     // Refuse new connections from now on.
     drop(listener);
-    let _ = stop_tx.send(());
     if !connections.is_empty() {
         tracing::info!(
             connections = connections.len(),
@@ -84,12 +85,13 @@ pub(super) async fn accept_then_drain<S: Settings>(
             "shutting down: waiting for requests in progress"
         );
     }
-    let drained = tokio::time::timeout(grace, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await
-    .is_ok();
+    // Signals every connection, then waits until each has ended.
+    let drained = tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_ok();
     if !drained {
+        // Forget the connections that did end, so that only the others are counted.
+        while connections.try_join_next().is_some() {}
         tracing::warn!(
             connections = connections.len(),
             "shutdown grace period over: closing the remaining connections"

@@ -18,9 +18,9 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::Watcher;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 
 use super::body::nonzero;
@@ -319,13 +319,13 @@ impl<S: Settings> hyper::service::Service<http::Request<Incoming>> for ConnServi
 }
 
 /// Serves one accepted connection (HTTP/1.1, keep-alive) until the client closes it, a
-/// timeout closes it, or — once `stop` fires — its request in progress is answered.
+/// timeout closes it, or — once `shutdown` fires — its request in progress is answered.
 pub(super) async fn serve_connection<S: Settings>(
     stream: TcpStream,
     peer: SocketAddr,
     router: Arc<Router<S>>,
     app: App,
-    mut stop: watch::Receiver<()>,
+    shutdown: Watcher,
 ) {
     // Answers are written in one go; Nagle would only hold their last segment back.
     let _ = stream.set_nodelay(true);
@@ -343,28 +343,19 @@ pub(super) async fn serve_connection<S: Settings>(
         .header_read_timeout(None)
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), service);
-    tokio::pin!(conn);
-    let mut watchdog = Watchdog::new(state);
-    let mut draining = false;
-    loop {
-        tokio::select! {
-            biased;
-            ended = conn.as_mut() => {
-                if let Err(e) = ended {
-                    tracing::debug!(%peer, error = %e, "connection ended with an error");
-                }
-                return;
+    // On shutdown hyper closes the connection if it is idle, or else once the request in
+    // progress is answered (with `Connection: close`).
+    let conn = shutdown.watch(conn);
+    let watchdog = Watchdog::new(state);
+    tokio::select! {
+        biased;
+        ended = conn => {
+            if let Err(e) = ended {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
-            // hyper closes the connection if it is idle, or else once the request in progress
-            // is answered (with `Connection: close`).
-            _ = stop.changed(), if !draining => {
-                draining = true;
-                conn.as_mut().graceful_shutdown();
-            }
-            () = &mut watchdog => {
-                tracing::debug!(%peer, "closing connection: header or idle timeout");
-                return;
-            }
+        }
+        () = watchdog => {
+            tracing::debug!(%peer, "closing connection: header or idle timeout");
         }
     }
 }
