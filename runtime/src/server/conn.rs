@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::Watcher;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -25,7 +26,6 @@ use tokio::time::{Instant, Sleep};
 
 use super::body::nonzero;
 use super::respond::respond;
-use super::{BoxFuture, HttpResponse};
 use crate::app::App;
 use crate::router::Router;
 use crate::settings::{Config, Settings};
@@ -296,28 +296,6 @@ struct ConnShared<S: Settings> {
     state: Arc<ConnState>,
 }
 
-/// The hyper service of one connection.
-struct ConnService<S: Settings>(Arc<ConnShared<S>>);
-
-impl<S: Settings> hyper::service::Service<http::Request<Incoming>> for ConnService<S> {
-    type Response = HttpResponse;
-    type Error = Infallible;
-    type Future = BoxFuture<Result<HttpResponse, Infallible>>;
-
-    fn call(&self, req: http::Request<Incoming>) -> Self::Future {
-        let in_flight = InFlight::start(&self.0.state);
-        let shared = Arc::clone(&self.0);
-        Box::pin(async move {
-            let (resp, unread) = respond(&shared.router, &shared.app, req, Some(shared.peer)).await;
-            if unread {
-                shared.state.linger.store(true, Ordering::Relaxed);
-            }
-            drop(in_flight);
-            Ok(resp)
-        })
-    }
-}
-
 /// Serves one accepted connection (HTTP/1.1, keep-alive) until the client closes it, a
 /// timeout closes it, or — once `shutdown` fires — its request in progress is answered.
 pub(super) async fn serve_connection<S: Settings>(
@@ -331,12 +309,24 @@ pub(super) async fn serve_connection<S: Settings>(
     let _ = stream.set_nodelay(true);
     let state = Arc::new(ConnState::new(app.config()));
     let io = ConnIo::new(stream, Arc::clone(&state));
-    let service = ConnService(Arc::new(ConnShared {
+    let shared = Arc::new(ConnShared {
         router,
         app,
         peer,
         state: Arc::clone(&state),
-    }));
+    });
+    let service = service_fn(move |req: http::Request<Incoming>| {
+        let in_flight = InFlight::start(&shared.state);
+        let shared = Arc::clone(&shared);
+        async move {
+            let (resp, unread) = respond(&shared.router, &shared.app, req, Some(shared.peer)).await;
+            if unread {
+                shared.state.linger.store(true, Ordering::Relaxed);
+            }
+            drop(in_flight);
+            Ok::<_, Infallible>(resp)
+        }
+    });
     let conn = http1::Builder::new()
         // The watchdog does this (hyper's header timeout would also cut idle kept-alive
         // connections at the header timeout).
