@@ -78,7 +78,7 @@ fn named_paths(code: &str, me: &[String]) -> Vec<Vec<String>> {
             if rest[..end].ends_with("::") && rest[end..].starts_with('{') {
                 let group = &rest[end + 1..rest[end..].find('}').map_or(end, |j| end + j)];
                 for item in group.split(',') {
-                    let item = item.trim().split_whitespace().next().unwrap_or("");
+                    let item = item.split_whitespace().next().unwrap_or("");
                     if !item.is_empty() && item != "self" {
                         let mut p = path.clone();
                         p.extend(item.split("::").map(str::to_owned));
@@ -96,11 +96,7 @@ fn named_paths(code: &str, me: &[String]) -> Vec<Vec<String>> {
 fn runtime_files_import_one_way() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/src");
     let mods = modules(&root);
-    let file_of = |path: &[String]| {
-        (1..=path.len())
-            .rev()
-            .find_map(|n| mods.get(&path[..n].to_vec()))
-    };
+    let file_of = |path: &[String]| (1..=path.len()).rev().find_map(|n| mods.get(&path[..n]));
     let mut edges: BTreeMap<&PathBuf, BTreeSet<&PathBuf>> = BTreeMap::new();
     for (me, file) in &mods {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");

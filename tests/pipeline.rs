@@ -142,7 +142,7 @@ fn router() -> Router<Settings> {
         .route("/whoami/", whoami)
 }
 
-async fn client() -> (APIClient<Settings>, User, Token, User) {
+async fn client() -> (APIClient<Settings>, User, AuthToken, User) {
     let app = test_app().await;
     let alice = create_user(&app, "alice", "alicepw").await;
     let token = create_token(&app, &alice).await;

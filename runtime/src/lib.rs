@@ -41,7 +41,7 @@ pub use request::Request;
 pub use response::{IntoResponse, Json, Response};
 pub use router::Router;
 pub use settings::{DefaultSettings, Settings};
-pub use user::{Auth, Token, User};
+pub use user::{Auth, AuthToken, User};
 pub use view::View;
 
 /// The sqlx crate, for applications that keep their own tables beside Django's.
@@ -83,7 +83,7 @@ pub mod prelude {
     pub use crate::response::{IntoResponse, Json, Response};
     pub use crate::router::Router;
     pub use crate::throttling::{Decision, Throttle, ThrottleContext};
-    pub use crate::user::{Auth, Token, User};
+    pub use crate::user::{Auth, AuthToken, User};
     pub use http::{HeaderValue, Method, StatusCode};
     pub use serde_json::json;
 }

@@ -90,7 +90,7 @@ impl User {
 
 /// A row of `authtoken_token`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct AuthToken {
     /// The 40-character key (the primary key).
     pub key: String,
     /// The owner's `auth_user.id`.
@@ -99,11 +99,11 @@ pub struct Token {
     pub created: Option<NaiveDateTime>,
 }
 
-impl fmt::Debug for Token {
+impl fmt::Debug for AuthToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print a whole key into logs.
         let prefix: String = self.key.chars().take(6).collect();
-        f.debug_struct("Token")
+        f.debug_struct("AuthToken")
             .field("key", &format_args!("{prefix}…"))
             .field("user_id", &self.user_id)
             .finish()
@@ -120,7 +120,7 @@ pub enum Auth {
     #[default]
     None,
     /// A token of `authtoken_token` (Token, or a custom keyword such as Bearer).
-    Token(Token),
+    Token(AuthToken),
     /// A custom scheme's own credential.
     Custom(Arc<dyn Any + Send + Sync>),
 }
@@ -142,7 +142,7 @@ impl Auth {
     }
 
     /// The token, for Token-authenticated requests.
-    pub fn token(&self) -> Option<&Token> {
+    pub fn token(&self) -> Option<&AuthToken> {
         match self {
             Self::Token(t) => Some(t),
             _ => None,

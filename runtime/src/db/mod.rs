@@ -25,12 +25,86 @@
 //! # Ok::<(), drf_runtime::db::DbError>(())
 //! # }).unwrap();
 //! ```
+//!
+//! # Your own tables and queries
+//!
+//! Write each query once, with `$1, $2, …` placeholders: sqlx's SQLite driver takes them as
+//! PostgreSQL does. Run it with [`with_pool!`], which expands its body once for each backend,
+//! with `pool` the open pool (`&SqlitePool` in one expansion, `&PgPool` in the other) and, in
+//! the `for<D>` form, `D` its [`Dialect`] (`sqlx::Sqlite` or `sqlx::Postgres`). Decode rows
+//! with `sqlx::query_as` into tuples or `#[derive(sqlx::FromRow)]` structs (for the derive, add
+//! `sqlx` 0.8, the version `drf::sqlx` re-exports, to your crate with its `derive` feature).
+//!
+//! Columns whose stored formats differ have types that read and write both: [`DjangoDateTime`]
+//! for a `DateTimeField` (Django's text on SQLite, `timestamptz` on PostgreSQL) and [`Id`] for
+//! integer keys (`integer` or `bigint` on PostgreSQL); booleans are plain `bool`. What cannot
+//! be one text, DDL mostly, comes from the [`Dialect`]'s constants or [`Dialect::pick`].
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use drf_runtime::db::{Db, Dialect, DjangoDateTime, Id, NewUser, now, with_pool};
+//!
+//! /// A row of the project's `blog_post` table, next to Django's.
+//! #[derive(Debug, sqlx::FromRow)]
+//! struct Post {
+//!     id: i64,
+//!     #[sqlx(try_from = "Id")] // `integer` on PostgreSQL, like the `auth_user.id` it references
+//!     author_id: i64,
+//!     title: String,
+//!     published: DjangoDateTime,
+//! }
+//!
+//! const INSERT: &str = r#"INSERT INTO "blog_post" ("author_id", "title", "published")
+//!     VALUES ($1, $2, $3) RETURNING "id""#;
+//! const BY_AUTHOR: &str = r#"SELECT "id", "author_id", "title", "published" FROM "blog_post"
+//!     WHERE "author_id" = $1 ORDER BY "id""#;
+//!
+//! let db = Db::connect("sqlite::memory:").await?;
+//! db.migrate().await?;
+//! // The DDL is where the two differ: the dialect says how.
+//! with_pool!(db, for<D> |pool| {
+//!     let ddl = format!(
+//!         r#"CREATE TABLE IF NOT EXISTS "blog_post" ("id" {}, "author_id" integer NOT NULL
+//!            REFERENCES "auth_user" ("id"), "title" varchar(200) NOT NULL, "published" {} NOT NULL)"#,
+//!         D::BIG_AUTO_FIELD,
+//!         D::DATETIME_FIELD,
+//!     );
+//!     sqlx::query(&ddl).execute(pool).await.map(drop) // the result types differ: drop it
+//! })?;
+//!
+//! let author = db.create_user(NewUser::new("alice", "!")).await?.id.unwrap();
+//! let id: i64 = with_pool!(db, |pool| {
+//!     sqlx::query_scalar(INSERT)
+//!         .bind(author)
+//!         .bind("Hello")
+//!         .bind(DjangoDateTime(now()))
+//!         .fetch_one(pool)
+//!         .await
+//! })?;
+//! let posts: Vec<Post> = with_pool!(db, |pool| {
+//!     sqlx::query_as(BY_AUTHOR).bind(author).fetch_all(pool).await
+//! })?;
+//! assert_eq!((posts[0].id, posts[0].author_id), (id, author));
+//! assert_eq!(posts[0].title, "Hello");
+//! # Ok::<(), drf_runtime::db::DbError>(())
+//! # }).unwrap();
+//! ```
+//!
+//! Why a macro rather than a function generic over `D: Dialect`: Rust does not carry a trait's
+//! `where` clauses over to its users, so such a function would have to restate every sqlx bound
+//! its body relies on (`String: Decode<'r, D>`, `&mut D::Connection: Executor`, the `FromRow`
+//! of each struct…). In each expansion of [`with_pool!`] the backend is concrete, so sqlx's own
+//! impls apply and nothing is restated; the text of the body is still written once.
 
 mod datetime;
-mod queries;
+mod dialect;
+mod error;
 mod schema;
 mod sessions;
+mod tokens;
+mod types;
 pub(crate) mod user_model;
+mod users;
 
 #[cfg(test)]
 mod tests;
@@ -46,11 +120,18 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection as _, PgPool, SqlitePool};
 
 pub use datetime::{format_django_datetime, now, parse_django_datetime};
-pub use queries::NewUser;
+pub use dialect::{Dialect, PerDialect};
+pub use error::DbError;
 pub use schema::{MIGRATIONS, MigrateReport};
+pub use types::{DjangoDateTime, Id};
 pub use user_model::UserModel;
+pub use users::NewUser;
 
-use user_model::{Backend, UserSql};
+#[doc(inline)]
+pub use crate::__drf_db_with_pool as with_pool;
+
+use error::{is_unique_violation, outage};
+use user_model::UserSql;
 
 /// How long SQLite waits for a lock held by another connection before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -80,129 +161,63 @@ impl fmt::Debug for Db {
     }
 }
 
-/// The two supported backends. sqlx's `Any` driver is not used: each backend gets its own SQL
-/// and decoding (`?N` vs `$N` placeholders, TEXT vs `timestamptz` datetimes, 0/1 vs booleans).
+/// The pool of the backend in use. sqlx's `Any` driver is not used: each backend keeps its own
+/// types (TEXT vs `timestamptz` datetimes, 0/1 vs booleans), and [`with_pool!`] runs one body
+/// against either.
 #[derive(Clone, Debug)]
-enum Pool {
+pub enum Pool {
+    /// A SQLite database (file or memory).
     Sqlite(SqlitePool),
+    /// A PostgreSQL database.
     Postgres(PgPool),
 }
 
-/// A database failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DbError {
-    /// The database cannot be reached: connection refused or lost, pool timed out or closed,
-    /// I/O error, SQLite busy or locked past the timeout, PostgreSQL shutting down or out of
-    /// connections. The API answers 503.
-    Unavailable(String),
-    /// `create_user`: `auth_user.username` is already taken.
-    UsernameTaken,
-    /// The `auth_user` row a token was to be created for does not exist.
-    UserNotFound,
-    /// Anything else (a bug, a schema that is not Django's, a bad `DATABASE_URL`...).
-    Other(String),
-}
-
-impl DbError {
-    /// True when the database is unreachable (a 503, not a 500).
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
+impl AsRef<Pool> for Pool {
+    fn as_ref(&self) -> &Pool {
+        self
     }
 }
 
-impl fmt::Display for DbError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Unavailable(m) => write!(f, "database unavailable: {m}"),
-            Self::UsernameTaken => f.write_str("A user with that username already exists."),
-            Self::UserNotFound => f.write_str("user does not exist"),
-            Self::Other(m) => write!(f, "database error: {m}"),
+impl AsRef<Pool> for Db {
+    fn as_ref(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+/// Runs one body against whichever pool a [`Db`] (or a [`Pool`]) holds: the body is expanded
+/// once per backend, so it is written once and compiled for each.
+///
+/// - `with_pool!(db, |pool| body)`: `pool` is the `&SqlitePool` or the `&PgPool`;
+/// - `with_pool!(db, for<D> |pool| body)`: also names the backend's [`Dialect`] `D`
+///   (`sqlx::Sqlite` or `sqlx::Postgres`), for its constants and [`Dialect::pick`].
+///
+/// `db` is anything that is `AsRef<Pool>` (a `Db`, a `&Db`, `app.db()`). The body is an
+/// expression of the enclosing function: it may `.await`, and `?` returns from that function.
+/// Both expansions must have the same type, so decode rows inside the body. See the [`db`
+/// module](crate::db) for an example.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __drf_db_with_pool {
+    ($db:expr, for<$D:ident> |$pool:pat_param| $body:expr $(,)?) => {
+        match ::core::convert::AsRef::<$crate::db::Pool>::as_ref(&$db) {
+            $crate::db::Pool::Sqlite($pool) => {
+                #[allow(dead_code)]
+                type $D = $crate::sqlx::Sqlite;
+                $body
+            }
+            $crate::db::Pool::Postgres($pool) => {
+                #[allow(dead_code)]
+                type $D = $crate::sqlx::Postgres;
+                $body
+            }
         }
-    }
-}
-
-impl std::error::Error for DbError {}
-
-impl From<sqlx::Error> for DbError {
-    fn from(e: sqlx::Error) -> Self {
-        use sqlx::Error as E;
-        let unavailable = match &e {
-            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => true,
-            E::Database(d) => is_unavailable_code(d.as_ref()),
-            _ => false,
-        };
-        if unavailable {
-            outage::note();
-            Self::Unavailable(e.to_string())
-        } else {
-            Self::Other(e.to_string())
-        }
-    }
-}
-
-/// When the database was last found unreachable, so that pooled connections that sat idle
-/// across an outage are checked before use instead of failing one request each afterwards.
-mod outage {
-    use std::sync::OnceLock;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::{Duration, Instant};
-
-    /// After a failure, every connection is pinged before use for this long (connections
-    /// returned to the pool by the failing requests themselves).
-    const RECENT: Duration = Duration::from_secs(5);
-
-    static BASE: OnceLock<Instant> = OnceLock::new();
-    /// Milliseconds after `BASE` of the last failure, plus one; 0 = never.
-    static LAST: AtomicU64 = AtomicU64::new(0);
-
-    fn now_ms() -> u64 {
-        u64::try_from(BASE.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
-    /// Records that the database was unreachable just now.
-    pub(super) fn note() {
-        LAST.store(now_ms().saturating_add(1), Ordering::Relaxed);
-    }
-
-    /// Whether a connection idle for `idle_for` should be pinged before use: it was already
-    /// idle when the last failure happened, or that failure is recent.
-    pub(super) fn suspect(idle_for: Duration) -> bool {
-        let last = LAST.load(Ordering::Relaxed);
-        if last == 0 {
-            return false;
-        }
-        let now = now_ms();
-        let idle_ms = u64::try_from(idle_for.as_millis()).unwrap_or(u64::MAX);
-        let went_idle = now.saturating_sub(idle_ms);
-        went_idle <= last || now.saturating_sub(last) <= RECENT.as_millis() as u64
-    }
-}
-
-/// Database error codes that mean "cannot serve now" rather than "bad query".
-fn is_unavailable_code(e: &dyn sqlx::error::DatabaseError) -> bool {
-    let Some(code) = e.code() else {
-        return false;
     };
-    if e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
-        .is_some()
-    {
-        // Class 08: connection exception; 53: insufficient resources (too many connections,
-        // disk full, out of memory); 57P01-57P03: shutting down / not accepting connections.
-        code.starts_with("08")
-            || code.starts_with("53")
-            || matches!(&*code, "57P01" | "57P02" | "57P03")
-    } else {
-        // SQLite extended result code; the primary code is its low byte.
-        // BUSY 5, LOCKED 6, IOERR 10, FULL 13, CANTOPEN 14.
-        code.parse::<i32>()
-            .is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14))
-    }
-}
-
-/// True when `e` is a unique-constraint violation.
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+    ($db:expr, |$pool:pat_param| $body:expr $(,)?) => {
+        match ::core::convert::AsRef::<$crate::db::Pool>::as_ref(&$db) {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
 }
 
 impl Db {
@@ -264,12 +279,8 @@ impl Db {
 
     fn from_pool(pool: Pool) -> Self {
         let model = UserModel::default();
-        let backend = match pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        };
         Self {
-            users: Arc::new(UserSql::new(&model, backend)),
+            users: Arc::new(UserSql::for_pool(&pool, &model)),
             model: Arc::new(model),
             pool,
             guard: None,
@@ -280,12 +291,7 @@ impl Db {
     /// Every statement that touches the user table is built here, once.
     pub fn with_user_model(mut self, model: &UserModel) -> Self {
         if *model != *self.model {
-            let backend = if self.is_postgres() {
-                Backend::Postgres
-            } else {
-                Backend::Sqlite
-            };
-            self.users = Arc::new(UserSql::new(model, backend));
+            self.users = Arc::new(UserSql::for_pool(&self.pool, model));
             self.model = Arc::new(model.clone());
         }
         self
@@ -298,6 +304,9 @@ impl Db {
 
     /// Keeps `guard` alive as long as this pool or a clone of it is: the test helpers use it to
     /// drop a test's PostgreSQL database when its last user is gone.
+    /// Test support only (feature `testing`).
+    #[cfg(any(test, feature = "testing"))]
+    #[doc(hidden)]
     pub fn with_guard(mut self, guard: Arc<dyn Any + Send + Sync>) -> Self {
         self.guard = Some(guard);
         self
@@ -334,15 +343,8 @@ impl Db {
         matches!(self.pool, Pool::Postgres(_))
     }
 
-    /// The SQLite pool, for modules that run their own queries (e.g. `django_session`).
-    pub fn as_sqlite(&self) -> Option<&SqlitePool> {
-        match &self.pool {
-            Pool::Sqlite(p) => Some(p),
-            Pool::Postgres(_) => None,
-        }
-    }
-
-    /// The PostgreSQL pool, for modules that run their own queries.
+    /// The PostgreSQL pool, for code that needs PostgreSQL itself (the fault-injection
+    /// tests); queries for both backends go through [`with_pool!`].
     pub fn as_postgres(&self) -> Option<&PgPool> {
         match &self.pool {
             Pool::Postgres(p) => Some(p),
@@ -352,23 +354,16 @@ impl Db {
 
     /// Checks that the database answers (`SELECT 1`).
     pub async fn ping(&self) -> Result<(), DbError> {
-        match &self.pool {
-            Pool::Sqlite(p) => {
-                sqlx::query("SELECT 1").execute(p).await?;
-            }
-            Pool::Postgres(p) => {
-                sqlx::query("SELECT 1").execute(p).await?;
-            }
-        }
+        with_pool!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(drop))?;
         Ok(())
     }
 
     /// Closes every connection (waits for those in use to be returned). For shutdown.
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres(p) => p.close().await,
-        }
+        with_pool!(self, |pool| pool.close().await);
     }
 }
 
@@ -392,45 +387,6 @@ mod unit_tests {
         assert!(is_sqlite_memory_url("sqlite://x?mode=memory"));
         assert!(!is_sqlite_memory_url("sqlite://db.sqlite3"));
         assert!(!is_sqlite_memory_url("sqlite:///tmp/memory.db"));
-    }
-
-    #[test]
-    fn error_display_and_unavailability() {
-        assert!(DbError::Unavailable("x".into()).is_unavailable());
-        assert!(!DbError::UsernameTaken.is_unavailable());
-        assert!(!DbError::Other("x".into()).is_unavailable());
-        assert_eq!(
-            DbError::from(sqlx::Error::PoolTimedOut),
-            DbError::Unavailable(sqlx::Error::PoolTimedOut.to_string())
-        );
-        assert!(DbError::from(sqlx::Error::PoolClosed).is_unavailable());
-        // A connection the server (or a proxy, or the network) dropped mid-query.
-        for kind in [
-            std::io::ErrorKind::UnexpectedEof,
-            std::io::ErrorKind::ConnectionReset,
-            std::io::ErrorKind::ConnectionAborted,
-            std::io::ErrorKind::BrokenPipe,
-            std::io::ErrorKind::ConnectionRefused,
-            std::io::ErrorKind::TimedOut,
-        ] {
-            let e = sqlx::Error::Io(std::io::Error::from(kind));
-            assert!(DbError::from(e).is_unavailable(), "{kind:?}");
-        }
-        assert!(!DbError::from(sqlx::Error::RowNotFound).is_unavailable());
-        assert_eq!(
-            DbError::UsernameTaken.to_string(),
-            "A user with that username already exists."
-        );
-    }
-
-    #[test]
-    fn connections_idle_across_an_outage_are_suspect() {
-        outage::note();
-        assert!(
-            outage::suspect(Duration::from_secs(3600)),
-            "idle since before"
-        );
-        assert!(outage::suspect(Duration::ZERO), "the failure is recent");
     }
 
     #[tokio::test]

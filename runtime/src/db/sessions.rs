@@ -5,27 +5,16 @@
 //! ours on Django's.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
 
-use super::datetime::format_django_datetime;
-use super::{Db, DbError, Pool};
+use super::types::DjangoDateTime;
+use super::{Db, DbError, with_pool};
 
-const SQLITE_LOAD: &str = r#"SELECT "session_data" FROM "django_session" WHERE "session_key" = ?1 AND "expire_date" > ?2"#;
-const PG_LOAD: &str = r#"SELECT "session_data" FROM "django_session" WHERE "session_key" = $1 AND "expire_date" > $2"#;
-const SQLITE_EXISTS: &str = r#"SELECT 1 FROM "django_session" WHERE "session_key" = ?1 LIMIT 1"#;
-const PG_EXISTS: &str = r#"SELECT 1 FROM "django_session" WHERE "session_key" = $1 LIMIT 1"#;
-const SQLITE_INSERT: &str = r#"INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES (?1, ?2, ?3) ON CONFLICT ("session_key") DO NOTHING"#;
-const PG_INSERT: &str = r#"INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES ($1, $2, $3) ON CONFLICT ("session_key") DO NOTHING"#;
-const SQLITE_UPDATE: &str = r#"UPDATE "django_session" SET "session_data" = ?2, "expire_date" = ?3 WHERE "session_key" = ?1"#;
-const PG_UPDATE: &str = r#"UPDATE "django_session" SET "session_data" = $2, "expire_date" = $3 WHERE "session_key" = $1"#;
-const SQLITE_DELETE: &str = r#"DELETE FROM "django_session" WHERE "session_key" = ?1"#;
-const PG_DELETE: &str = r#"DELETE FROM "django_session" WHERE "session_key" = $1"#;
-const SQLITE_CLEAR_EXPIRED: &str = r#"DELETE FROM "django_session" WHERE "expire_date" < ?1"#;
-const PG_CLEAR_EXPIRED: &str = r#"DELETE FROM "django_session" WHERE "expire_date" < $1"#;
-
-fn sqlite_time(at: DateTime<Utc>) -> String {
-    format_django_datetime(at.naive_utc())
-}
+const LOAD: &str = r#"SELECT "session_data" FROM "django_session" WHERE "session_key" = $1 AND "expire_date" > $2"#;
+const EXISTS: &str = r#"SELECT 1 FROM "django_session" WHERE "session_key" = $1 LIMIT 1"#;
+const INSERT: &str = r#"INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES ($1, $2, $3) ON CONFLICT ("session_key") DO NOTHING"#;
+const UPDATE: &str = r#"UPDATE "django_session" SET "session_data" = $2, "expire_date" = $3 WHERE "session_key" = $1"#;
+const DELETE: &str = r#"DELETE FROM "django_session" WHERE "session_key" = $1"#;
+const CLEAR_EXPIRED: &str = r#"DELETE FROM "django_session" WHERE "expire_date" < $1"#;
 
 impl Db {
     /// The `session_data` of a session that has not expired at `now` (Django's
@@ -35,39 +24,24 @@ impl Db {
         session_key: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, DbError> {
-        let row = match &self.pool {
-            Pool::Sqlite(p) => sqlx::query(SQLITE_LOAD)
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(LOAD)
                 .bind(session_key)
-                .bind(sqlite_time(now))
-                .fetch_optional(p)
-                .await?
-                .map(|r| r.try_get::<String, _>(0))
-                .transpose()?,
-            Pool::Postgres(p) => sqlx::query(PG_LOAD)
-                .bind(session_key)
-                .bind(now)
-                .fetch_optional(p)
-                .await?
-                .map(|r| r.try_get::<String, _>(0))
-                .transpose()?,
-        };
-        Ok(row)
+                .bind(DjangoDateTime(now))
+                .fetch_optional(pool)
+                .await
+        })?)
     }
 
     /// True when a row with this key exists, expired or not (Django's `exists()`).
     pub async fn session_exists(&self, session_key: &str) -> Result<bool, DbError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => sqlx::query(SQLITE_EXISTS)
+        Ok(with_pool!(self, |pool| {
+            sqlx::query(EXISTS)
                 .bind(session_key)
-                .fetch_optional(p)
+                .fetch_optional(pool)
                 .await?
-                .is_some(),
-            Pool::Postgres(p) => sqlx::query(PG_EXISTS)
-                .bind(session_key)
-                .fetch_optional(p)
-                .await?
-                .is_some(),
-        })
+                .is_some()
+        }))
     }
 
     /// Inserts a new session row; `false` when the key is taken (Django's `CreateError`).
@@ -77,13 +51,8 @@ impl Db {
         session_data: &str,
         expire_date: DateTime<Utc>,
     ) -> Result<bool, DbError> {
-        self.write_session(
-            (SQLITE_INSERT, PG_INSERT),
-            session_key,
-            session_data,
-            expire_date,
-        )
-        .await
+        self.write_session(INSERT, session_key, session_data, expire_date)
+            .await
     }
 
     /// Rewrites an existing session row; `false` when it no longer exists (Django's
@@ -94,74 +63,53 @@ impl Db {
         session_data: &str,
         expire_date: DateTime<Utc>,
     ) -> Result<bool, DbError> {
-        self.write_session(
-            (SQLITE_UPDATE, PG_UPDATE),
-            session_key,
-            session_data,
-            expire_date,
-        )
-        .await
+        self.write_session(UPDATE, session_key, session_data, expire_date)
+            .await
     }
 
     /// Runs an insert or update of `(session_key, session_data, expire_date)`; `true` when a
     /// row was written.
     async fn write_session(
         &self,
-        (sqlite_sql, pg_sql): (&str, &str),
+        sql: &str,
         session_key: &str,
         session_data: &str,
         expire_date: DateTime<Utc>,
     ) -> Result<bool, DbError> {
-        let n = match &self.pool {
-            Pool::Sqlite(p) => sqlx::query(sqlite_sql)
+        let n = with_pool!(self, |pool| {
+            sqlx::query(sql)
                 .bind(session_key)
                 .bind(session_data)
-                .bind(sqlite_time(expire_date))
-                .execute(p)
+                .bind(DjangoDateTime(expire_date))
+                .execute(pool)
                 .await?
-                .rows_affected(),
-            Pool::Postgres(p) => sqlx::query(pg_sql)
-                .bind(session_key)
-                .bind(session_data)
-                .bind(expire_date)
-                .execute(p)
-                .await?
-                .rows_affected(),
-        };
+                .rows_affected()
+        });
         Ok(n > 0)
     }
 
     /// Deletes a session row (a missing row is not an error).
     pub async fn session_delete(&self, session_key: &str) -> Result<(), DbError> {
-        match &self.pool {
-            Pool::Sqlite(p) => {
-                sqlx::query(SQLITE_DELETE)
-                    .bind(session_key)
-                    .execute(p)
-                    .await?;
-            }
-            Pool::Postgres(p) => {
-                sqlx::query(PG_DELETE).bind(session_key).execute(p).await?;
-            }
-        }
+        with_pool!(self, |pool| {
+            sqlx::query(DELETE)
+                .bind(session_key)
+                .execute(pool)
+                .await
+                .map(drop)
+        })?;
         Ok(())
     }
 
     /// Deletes the sessions that expired before `now` (Django's `clearsessions`); returns how
     /// many rows went.
     pub async fn clear_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, DbError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => sqlx::query(SQLITE_CLEAR_EXPIRED)
-                .bind(sqlite_time(now))
-                .execute(p)
+        Ok(with_pool!(self, |pool| {
+            sqlx::query(CLEAR_EXPIRED)
+                .bind(DjangoDateTime(now))
+                .execute(pool)
                 .await?
-                .rows_affected(),
-            Pool::Postgres(p) => sqlx::query(PG_CLEAR_EXPIRED)
-                .bind(now)
-                .execute(p)
-                .await?
-                .rows_affected(),
-        })
+                .rows_affected()
+        }))
     }
 }
 
@@ -170,7 +118,8 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::db::now;
+    use crate::db::datetime::format_django_datetime;
+    use crate::db::{Pool, now};
 
     async fn db() -> Db {
         let db = Db::connect("sqlite::memory:").await.unwrap();

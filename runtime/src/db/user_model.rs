@@ -23,6 +23,9 @@
 
 use std::fmt::Write as _;
 
+use super::dialect::Dialect;
+use super::{Pool, with_pool};
+
 /// The user table of a Django project (`AUTH_USER_MODEL`): which table, which column is the
 /// `USERNAME_FIELD`, which of `AbstractUser`'s optional columns exist, and which other columns
 /// to load into [`crate::user::User::extra`]. [`UserModel::default`] is Django's `auth_user`.
@@ -281,23 +284,8 @@ pub(crate) struct Layout {
     pub extra: Vec<(String, usize)>,
 }
 
-/// The two placeholder styles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn param(self, n: usize) -> String {
-        match self {
-            Self::Sqlite => format!("?{n}"),
-            Self::Postgres => format!("${n}"),
-        }
-    }
-}
-
-/// Every statement that touches the user table, built once per backend and model.
+/// Every statement that touches the user table, built once per model (and dialect: the
+/// extra columns are selected and inserted in each dialect's way).
 #[derive(Debug, Clone)]
 pub(crate) struct UserSql {
     pub layout: Layout,
@@ -330,9 +318,14 @@ pub(crate) enum InsertColumn {
 }
 
 impl UserSql {
-    pub(crate) fn new(model: &UserModel, backend: Backend) -> Self {
+    /// The statements for `model` on the backend of `pool`.
+    pub(crate) fn for_pool(pool: &Pool, model: &UserModel) -> Self {
+        with_pool!(pool, for<D> |_pool| Self::new::<D>(model))
+    }
+
+    pub(crate) fn new<D: Dialect>(model: &UserModel) -> Self {
         let t = quote(&model.table);
-        let p = |n| backend.param(n);
+        let p = |n: usize| format!("${n}");
         let col = |c: &str| format!("{t}.{}", quote(c));
 
         // SELECT list: pk, password, username, then the optional columns, then extras.
@@ -357,11 +350,7 @@ impl UserSql {
         add(&model.date_joined, &mut layout.date_joined, &mut select);
         for name in &model.extra {
             layout.extra.push((name.clone(), select.len()));
-            select.push(match backend {
-                // Any PostgreSQL type, as JSON text (decoded with serde_json).
-                Backend::Postgres => format!("to_jsonb({})::text", col(name)),
-                Backend::Sqlite => col(name),
-            });
+            select.push(D::select_extra(&col(name)));
         }
         layout.len = select.len();
         let select = select.join(", ");
@@ -401,42 +390,22 @@ impl UserSql {
                 continue;
             }
             cols.push(quote(c));
-            values.push(p(values.iter().filter(|v| *v != "NULL").count() + 1));
+            values.push(p(insert_columns.len() + 3));
             insert_columns.push(what);
         }
-        let create_user = if model.extra.is_empty() {
-            format!(
-                "INSERT INTO {t} ({}) VALUES ({}) RETURNING {pk}",
-                cols.join(", "),
-                values.join(", ")
-            )
+        let values = values.join(", ");
+        let source = if model.extra.is_empty() {
+            format!("VALUES ({values})")
         } else {
-            let next = values.iter().filter(|v| *v != "NULL").count() + 1;
-            let mut extra_values = Vec::new();
-            for (i, name) in model.extra.iter().enumerate() {
-                cols.push(quote(name));
-                extra_values.push(match backend {
-                    // Typed by the table's own column types.
-                    Backend::Postgres => format!("r.{}", quote(name)),
-                    Backend::Sqlite => p(next + i),
-                });
-            }
-            match backend {
-                Backend::Postgres => format!(
-                    "INSERT INTO {t} ({}) SELECT {}, {} FROM jsonb_populate_record(NULL::{t}, {}::jsonb) r RETURNING {pk}",
-                    cols.join(", "),
-                    values.join(", "),
-                    extra_values.join(", "),
-                    p(next)
-                ),
-                Backend::Sqlite => format!(
-                    "INSERT INTO {t} ({}) VALUES ({}, {}) RETURNING {pk}",
-                    cols.join(", "),
-                    values.join(", "),
-                    extra_values.join(", ")
-                ),
-            }
+            let next = insert_columns.len() + 3;
+            let extras: Vec<String> = model.extra.iter().map(|c| quote(c)).collect();
+            cols.extend(extras.iter().cloned());
+            D::insert_source(&t, &values, &extras, next)
         };
+        let create_user = format!(
+            "INSERT INTO {t} ({}) {source} RETURNING {pk}",
+            cols.join(", ")
+        );
 
         let set_password = format!(
             "UPDATE {t} SET \"password\" = {} WHERE {pk} = {}",
@@ -498,32 +467,38 @@ impl UserSql {
 
 #[cfg(test)]
 mod tests {
+    use sqlx::{Postgres, Sqlite};
+
     use super::*;
 
     #[test]
     fn default_model_builds_djangos_queries() {
-        let sql = UserSql::new(&UserModel::default(), Backend::Sqlite);
+        let sql = UserSql::new::<Sqlite>(&UserModel::default());
         assert_eq!(
             sql.by_username,
             "SELECT \"auth_user\".\"id\", \"auth_user\".\"password\", \"auth_user\".\"username\", \
              \"auth_user\".\"last_login\", \"auth_user\".\"is_superuser\", \"auth_user\".\"first_name\", \
              \"auth_user\".\"last_name\", \"auth_user\".\"email\", \"auth_user\".\"is_staff\", \
              \"auth_user\".\"is_active\", \"auth_user\".\"date_joined\" FROM \"auth_user\" WHERE \
-             \"auth_user\".\"username\" = ?1"
+             \"auth_user\".\"username\" = $1"
         );
         assert_eq!(sql.layout.len, 11);
         assert_eq!(
             sql.create_user,
             "INSERT INTO \"auth_user\" (\"password\", \"last_login\", \"username\", \"is_superuser\", \
              \"first_name\", \"last_name\", \"email\", \"is_staff\", \"is_active\", \"date_joined\") \
-             VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING \"id\""
+             VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING \"id\""
         );
-        let pg = UserSql::new(&UserModel::default(), Backend::Postgres);
+        let pg = UserSql::new::<Postgres>(&UserModel::default());
+        assert_eq!(
+            pg.by_username, sql.by_username,
+            "one text for both without extras"
+        );
+        assert_eq!(pg.create_user, sql.create_user);
         assert!(
             pg.token_with_user
                 .ends_with("WHERE \"authtoken_token\".\"key\" = $1")
         );
-        assert!(!pg.by_id.contains('?'));
         assert_eq!(pg.delete_dependents.len(), 2);
     }
 
@@ -533,7 +508,7 @@ mod tests {
             .with_email("email")
             .with_flags(true, false, false)
             .with_extra(["tier", "we\"ird"]);
-        let sql = UserSql::new(&model, Backend::Postgres);
+        let sql = UserSql::new::<Postgres>(&model);
         assert!(sql.layout.email_is_username && sql.layout.email.is_none());
         assert_eq!(sql.layout.extra.len(), 2);
         assert!(
@@ -551,12 +526,16 @@ mod tests {
              jsonb_populate_record(NULL::\"accounts_member\", $4::jsonb) r RETURNING \"id\""
         );
         assert_eq!(sql.insert_columns, [InsertColumn::IsActive]);
-        let lite = UserSql::new(&model, Backend::Sqlite);
-        let _ = &lite;
+        let lite = UserSql::new::<Sqlite>(&model);
         assert!(
             lite.create_user
-                .ends_with("VALUES (?1, NULL, ?2, ?3, ?4, ?5) RETURNING \"id\"")
+                .ends_with("VALUES ($1, NULL, $2, $3, $4, $5) RETURNING \"id\"")
         );
+        assert!(
+            lite.by_username
+                .contains(", \"accounts_member\".\"we\"\"ird\" FROM")
+        );
+        assert_eq!(lite.set_password, sql.set_password);
         assert!(!model.is_default());
         assert!(UserModel::default().is_default());
     }

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::db::{Db, NewUser};
 use crate::settings::DefaultSettings;
-use crate::user::{Token, User};
+use crate::user::{AuthToken, User};
 
 /// The configuration of [`test_app`]: the defaults of [`DefaultSettings`] with 1,000 PBKDF2
 /// iterations (fast hashing; never use it in production) and a fresh database: in-memory
@@ -109,7 +109,7 @@ pub async fn create_user_with(
 ///
 /// # Panics
 /// If the user has no id (anonymous) or the database refuses.
-pub async fn create_token(app: &App, user: &User) -> Token {
+pub async fn create_token(app: &App, user: &User) -> AuthToken {
     let id = user.id.expect("create_token needs a saved user");
     app.db()
         .get_or_create_token(id)
