@@ -3,7 +3,7 @@
 
 use super::dialect::Dialect;
 use super::types::{DjangoDateTime, Id, StoredDateTime};
-use super::users::{decode_user, has_nul};
+use super::users::{DELETE_TOKEN, decode_user, has_nul};
 use super::{Db, DbError, is_unique_violation, now, with_pool};
 use crate::hashers::new_token_key;
 use crate::user::{AuthToken, User};
@@ -15,7 +15,6 @@ const TOKEN_FOR_USER: &str =
     r#"SELECT "key", "created", "user_id" FROM "authtoken_token" WHERE "user_id" = $1"#;
 const INSERT_TOKEN: &str =
     r#"INSERT INTO "authtoken_token" ("key", "created", "user_id") VALUES ($1, $2, $3)"#;
-pub(super) const DELETE_TOKEN: &str = r#"DELETE FROM "authtoken_token" WHERE "user_id" = $1"#;
 
 /// `key`, `created`, `user_id`: the first three columns of a token query.
 type TokenRow = (String, Option<StoredDateTime>, Id);

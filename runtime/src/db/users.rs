@@ -10,11 +10,13 @@ use serde_json::Value;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::dialect::Dialect;
-use super::tokens::DELETE_TOKEN;
 use super::types::{DjangoDateTime, Id, StoredDateTime};
 use super::user_model::{InsertColumn, Layout};
 use super::{Db, DbError, is_unique_violation, now, with_pool};
 use crate::user::User;
+
+/// Deletes a user's token (`delete_user` and `reset_token`).
+pub(super) const DELETE_TOKEN: &str = r#"DELETE FROM "authtoken_token" WHERE "user_id" = $1"#;
 
 const DELETE_ADMIN_LOG: &str = r#"DELETE FROM "django_admin_log" WHERE "user_id" = $1"#;
 
