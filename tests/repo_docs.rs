@@ -26,7 +26,7 @@ use std::process::Command;
 const MACHINE_DIRS: [&str; 4] = ["home", "root", "work", "Users"];
 
 /// Names the fallback walk never lists or enters (`.git` is a file in a git worktree).
-const SKIPPED: [&str; 6] = [
+const IGNORED_DIRS: [&str; 6] = [
     ".git",
     "target",
     "venv",
@@ -113,7 +113,7 @@ fn walk(root: &Path, rel: &str, out: &mut BTreeSet<String>) {
         } else {
             format!("{rel}/{name}")
         };
-        if SKIPPED.contains(&name.as_str()) {
+        if IGNORED_DIRS.contains(&name.as_str()) {
             continue;
         }
         match entry.file_type() {
@@ -404,7 +404,7 @@ fn the_fallback_walk_skips_build_output_and_ignored_directories() {
     assert!(
         walked
             .iter()
-            .all(|f| !f.split('/').any(|part| SKIPPED.contains(&part))),
+            .all(|f| !f.split('/').any(|part| IGNORED_DIRS.contains(&part))),
         "the walk entered a skipped directory"
     );
 }
