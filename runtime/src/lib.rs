@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod fields;
 pub mod hashers;
 pub mod management;
 pub mod parsers;

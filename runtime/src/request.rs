@@ -269,7 +269,7 @@ impl Request {
         self.parsed().map(|p| p.files.as_slice())
     }
 
-    fn parsed(&self) -> Result<&ParsedBody, ApiError> {
+    pub(crate) fn parsed(&self) -> Result<&ParsedBody, ApiError> {
         self.inner
             .data
             .get_or_init(|| parsers::parse_body(&self.inner.headers, &self.inner.body))

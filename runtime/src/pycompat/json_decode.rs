@@ -35,19 +35,20 @@
 //! parser must never overflow the stack:
 //!
 //! * **Big integers.** Integers that fit `u64` (non-negative) or `i64`
-//!   (negative) are exact; larger ones become the nearest `f64` (Python keeps
-//!   an exact `int`).  `-0` is the integer `0`, as in Python.
-//! * **Infinite numbers.** Python turns `1e400` into `float('inf')` and a
-//!   400-digit integer into an `int`; neither fits a `Value`.  A document
-//!   that Python would accept but that contains such a number is rejected
-//!   with `Out of range float values are not JSON compliant` (what DRF's
-//!   renderer says when it meets an infinite float) for floats, or `int too
-//!   large to convert to float` (Python's `OverflowError` text) for integers
-//!   beyond `f64::MAX`; the first such number decides.  Since Python raises
-//!   nothing there, any real error later in the document takes precedence.
+//!   (negative) are exact; larger ones become the nearest `f64` (or, beyond
+//!   `f64::MAX`, a string of their digits), and the exact digits (Python's
+//!   `str(int)`) are kept beside the value as an [`Exotic`].  `-0` is the
+//!   integer `0`, as in Python.
+//! * **Infinite numbers.** Python turns `1e400` into `float('inf')`; a
+//!   `Value` cannot hold it, so it stands in as the string `"inf"` (or
+//!   `"-inf"`, Python's `str()` of it) and an [`Exotic`] records what it
+//!   really is.  Only the literals `NaN`, `Infinity` and `-Infinity` are
+//!   refused, as DRF's `strict_constant` refuses them.
 //! * **Lone surrogates.** Python accepts `"\ud800"` into a `str`; a Rust
 //!   `String` cannot hold it, so each unpaired surrogate escape becomes
-//!   U+FFFD.  Properly paired escapes are joined as in Python.
+//!   U+FFFD and an [`Exotic`] records the first one's code point (DRF's
+//!   `CharField` refuses such strings by it).  Properly paired escapes are
+//!   joined as in Python.  A surrogate in an object key is only replaced.
 //! * **Nesting depth.** CPython raises `RecursionError` somewhere near depth
 //!   1000 (996 from a bare interpreter; less inside a deep Django stack).
 //!   This parser is iterative and caps nesting at [`MAX_DEPTH`] (512)
@@ -98,12 +99,59 @@ const INT_MAX_STR_DIGITS: usize = 4300;
 /// raises, e.g. `Expecting value: line 1 column 1 (char 0)`, so DRF's
 /// `JSON parse error - {err}` can be reproduced byte for byte.  See the
 /// module documentation for the few documented deviations.
-pub(crate) fn parse(text: &str) -> Result<Value, String> {
+pub(crate) fn parse(text: &str) -> Result<Document, String> {
     parse_inner(text).map_err(|fail| fail.render(text))
 }
 
+/// A parsed document: the value, and the places where Python holds something the value
+/// cannot (usually none).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Document {
+    pub(crate) value: Value,
+    pub(crate) exotic: Vec<Exotic>,
+}
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum PathSeg {
+    /// An object member.
+    Key(String),
+    /// An array element.
+    Index(usize),
+}
+
+/// A value Python holds that a `Value` cannot, at `path`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Exotic {
+    pub(crate) path: Vec<PathSeg>,
+    pub(crate) kind: ExoticKind,
+}
+
+/// What an [`Exotic`] stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ExoticKind {
+    /// `float('inf')` or `float('-inf')`; the value is the string `"inf"` or `"-inf"`.
+    Infinite,
+    /// An `int` beyond 64 bits, with its `str()`. The value is the nearest `f64`, or the
+    /// digits as a string beyond `f64::MAX`.
+    BigInt(String),
+    /// A `str` with lone surrogates, each U+FFFD in the value; the first one's code point.
+    Surrogate(u32),
+}
+
+/// The path of the value being parsed inside the open containers.
+fn path_of(stack: &[Frame]) -> Vec<PathSeg> {
+    stack
+        .iter()
+        .map(|frame| match frame {
+            Frame::Array(items) => PathSeg::Index(items.len()),
+            Frame::Object(_, key, _) => PathSeg::Key(key.clone()),
+        })
+        .collect()
+}
+
 /// `json.loads` proper (`JSONDecoder.decode`), with byte positions.
-fn parse_inner(text: &str) -> Result<Value, Fail> {
+fn parse_inner(text: &str) -> Result<Document, Fail> {
     if text.starts_with('\u{feff}') {
         return Err(Fail::Decode(
             "Unexpected UTF-8 BOM (decode using utf-8-sig)",
@@ -114,7 +162,8 @@ fn parse_inner(text: &str) -> Result<Value, Fail> {
         text,
         bytes: text.as_bytes(),
         pos: 0,
-        unrepresentable: None,
+        pending: None,
+        exotic: Vec::new(),
     };
     parser.skip_ws();
     let value = parser.parse_document()?;
@@ -122,10 +171,10 @@ fn parse_inner(text: &str) -> Result<Value, Fail> {
     if parser.pos != parser.bytes.len() {
         return Err(Fail::Decode("Extra data", parser.pos));
     }
-    match parser.unrepresentable {
-        Some(msg) => Err(Fail::Other(msg.to_owned())),
-        None => Ok(value),
-    }
+    Ok(Document {
+        value,
+        exotic: parser.exotic,
+    })
 }
 
 /// Why parsing failed, before positions are converted to code points.
@@ -134,7 +183,7 @@ enum Fail {
     /// A `json.JSONDecodeError`: message and **byte** offset of the problem.
     Decode(&'static str, usize),
     /// Any other exception whose `str()` is the complete message
-    /// (`ValueError`, `RecursionError`, or an unrepresentable number).
+    /// (`ValueError` or `RecursionError`).
     Other(String),
 }
 
@@ -171,15 +220,16 @@ fn python_position(text: &str, byte_pos: usize) -> (usize, usize, usize) {
 /// An array or object whose closing bracket has not been seen yet.
 enum Frame {
     Array(Vec<Value>),
-    /// The map built so far and the key whose value is being parsed.
-    Object(Map<String, Value>, String),
+    /// The map built so far, the key whose value is being parsed, and how many exotic values
+    /// were recorded before that value began.
+    Object(Map<String, Value>, String, usize),
 }
 
 impl Frame {
     fn into_value(self) -> Value {
         match self {
             Frame::Array(items) => Value::Array(items),
-            Frame::Object(map, _) => Value::Object(map),
+            Frame::Object(map, _, _) => Value::Object(map),
         }
     }
 }
@@ -189,10 +239,10 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    /// The first number Python accepts but `Value` cannot hold.  Python
-    /// raises nothing there, so parsing goes on and a later genuine error
-    /// still wins; this is only reported for an otherwise valid document.
-    unrepresentable: Option<&'static str>,
+    /// What the scalar just scanned really is, when a `Value` cannot hold it.
+    pending: Option<ExoticKind>,
+    /// Every such scalar of the document, with its path.
+    exotic: Vec<Exotic>,
 }
 
 const RECURSION_ARRAY: &str =
@@ -245,15 +295,25 @@ impl Parser<'_> {
                         Value::Object(Map::new())
                     } else {
                         let key = self.parse_key()?;
-                        stack.push(Frame::Object(Map::new(), key));
+                        stack.push(Frame::Object(Map::new(), key, self.exotic.len()));
                         continue 'value;
                     }
                 }
-                _ => self.parse_scalar()?,
+                _ => {
+                    let scalar = self.parse_scalar()?;
+                    if let Some(kind) = self.pending.take() {
+                        let path = path_of(&stack);
+                        self.exotic.push(Exotic { path, kind });
+                    }
+                    scalar
+                }
             };
             // Hand the finished value to the innermost open container, closing
             // as many containers as the input closes.
             loop {
+                if !self.exotic.is_empty() {
+                    self.forget_replaced(&stack);
+                }
                 let Some(frame) = stack.last_mut() else {
                     return Ok(value);
                 };
@@ -271,7 +331,7 @@ impl Parser<'_> {
                             _ => return Err(Fail::Decode("Expecting ',' delimiter", self.pos)),
                         }
                     }
-                    Frame::Object(map, key) => {
+                    Frame::Object(map, key, mark) => {
                         map.insert(std::mem::take(key), value);
                         self.skip_ws();
                         match self.peek() {
@@ -280,6 +340,7 @@ impl Parser<'_> {
                                 self.pos += 1;
                                 self.skip_ws();
                                 *key = self.parse_key()?;
+                                *mark = self.exotic.len();
                                 continue 'value;
                             }
                             _ => return Err(Fail::Decode("Expecting ',' delimiter", self.pos)),
@@ -289,6 +350,20 @@ impl Parser<'_> {
                 // The closing bracket of the innermost container.
                 self.pos += 1;
                 value = stack.pop().map_or(Value::Null, Frame::into_value);
+            }
+        }
+    }
+
+    /// A repeated object key replaces the value: what was recorded under the old one is gone.
+    fn forget_replaced(&mut self, stack: &[Frame]) {
+        if let Some(Frame::Object(map, key, mark)) = stack.last() {
+            if map.contains_key(key.as_str()) {
+                let prefix = path_of(stack);
+                let mut index = 0;
+                self.exotic.retain(|e| {
+                    index += 1;
+                    index > *mark || !e.path.starts_with(&prefix)
+                });
             }
         }
     }
@@ -303,6 +378,7 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let key = self.parse_string()?;
+        self.pending = None;
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(Fail::Decode("Expecting ':' delimiter", self.pos));
@@ -392,7 +468,13 @@ impl Parser<'_> {
             let float: f64 = literal
                 .parse()
                 .map_err(|_| Fail::Decode("Expecting value", start))?;
-            return Ok(self.finite(float, "Out of range float values are not JSON compliant"));
+            return Ok(match Number::from_f64(float) {
+                Some(number) => Value::Number(number),
+                None => {
+                    self.pending = Some(ExoticKind::Infinite);
+                    Value::String(if negative { "-inf" } else { "inf" }.to_owned())
+                }
+            });
         }
         let digits = i - start - usize::from(negative);
         if digits > INT_MAX_STR_DIGITS {
@@ -410,21 +492,14 @@ impl Parser<'_> {
         if let Some(number) = exact {
             return Ok(Value::Number(number));
         }
-        // Beyond 64 bits: the nearest f64 (documented deviation).
-        let float = literal.parse::<f64>().unwrap_or(f64::INFINITY);
-        Ok(self.finite(float, "int too large to convert to float"))
-    }
-
-    /// Wraps a finite float; an infinite one is remembered as
-    /// [`Parser::unrepresentable`] and stands in as `null` meanwhile.
-    fn finite(&mut self, float: f64, overflow: &'static str) -> Value {
-        match Number::from_f64(float) {
-            Some(number) => Value::Number(number),
-            None => {
-                self.unrepresentable.get_or_insert(overflow);
-                Value::Null
-            }
-        }
+        // Beyond 64 bits: the nearest f64 stands in, the digits are kept.
+        self.pending = Some(ExoticKind::BigInt(literal.to_owned()));
+        Ok(
+            match literal.parse::<f64>().ok().and_then(Number::from_f64) {
+                Some(number) => Value::Number(number),
+                None => Value::String(literal.to_owned()),
+            },
+        )
     }
 
     /// `scanstring_unicode` with `strict=True`; `self.pos` is just after the
@@ -492,8 +567,14 @@ impl Parser<'_> {
                     end += 6;
                 }
             }
-            // Lone surrogates cannot live in a Rust string: U+FFFD instead.
-            out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            // Lone surrogates cannot live in a Rust string: U+FFFD instead, and the first one
+            // is remembered (a key's is forgotten by the caller).
+            out.push(char::from_u32(code).unwrap_or_else(|| {
+                if self.pending.is_none() {
+                    self.pending = Some(ExoticKind::Surrogate(code));
+                }
+                char::REPLACEMENT_CHARACTER
+            }));
             self.pos = end;
         }
     }
@@ -552,6 +633,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+
+    /// The value alone.
+    fn parse(text: &str) -> Result<Value, String> {
+        super::parse(text).map(|doc| doc.value)
+    }
 
     /// `(input, outcome)` pairs whose outcomes were printed by CPython 3.11.7
     /// running `json.loads(input, parse_constant=strict_constant)` with DRF
@@ -762,12 +848,9 @@ mod tests {
 
     #[test]
     fn digit_limit_is_4300() {
-        // 4300 digits pass the limit (but 1e4299 overflows f64: see below).
+        // 4300 digits pass the limit (beyond f64, the digits stand in as text).
         let at_limit = "1".repeat(4300);
-        assert_eq!(
-            parse(&at_limit),
-            Err("int too large to convert to float".to_owned())
-        );
+        assert_eq!(parse(&at_limit), Ok(Value::String(at_limit.clone())));
         // The minus sign is not a digit; a float literal has no limit.
         assert!(
             parse(&format!("-{}", "1".repeat(4301)))
@@ -778,20 +861,46 @@ mod tests {
     }
 
     #[test]
-    fn unrepresentable_numbers_are_documented_deviations() {
-        // Python: inf / an exact int.  Value holds neither.
-        let out_of_range = Err("Out of range float values are not JSON compliant".to_owned());
-        assert_eq!(parse("1e400"), out_of_range);
-        assert_eq!(parse("[-1e400, 1]"), out_of_range);
+    fn python_only_values_stand_in_and_are_recorded() {
+        use ExoticKind::*;
+        let doc = |s: &str| super::parse(s).unwrap();
+        let at = |path: &[PathSeg], kind| Exotic {
+            path: path.to_vec(),
+            kind,
+        };
+        let key = |k: &str| PathSeg::Key(k.to_owned());
+        // Python: float('inf'), whose str() is 'inf'.
+        let d = doc("1e400");
+        assert_eq!(d.value, json!("inf"));
+        assert_eq!(d.exotic, vec![at(&[], Infinite)]);
+        let d = doc("[-1e400, 1]");
+        assert_eq!(d.value, json!(["-inf", 1]));
+        assert_eq!(d.exotic, vec![at(&[PathSeg::Index(0)], Infinite)]);
+        // An exact int: the digits are kept.
+        let big = "9".repeat(400);
+        let d = doc(&format!("{{\"a\": {{\"b\": [0, {big}]}}}}"));
+        assert_eq!(d.value, json!({"a": {"b": [0, big.clone()]}}));
         assert_eq!(
-            parse(&"9".repeat(400)),
-            Err("int too large to convert to float".to_owned())
+            d.exotic,
+            vec![at(&[key("a"), key("b"), PathSeg::Index(1)], BigInt(big))]
         );
-        // The first one decides; a genuine Python error later still wins.
+        let d = doc("123456789012345678901234567890");
+        assert_eq!(d.value, json!(1.2345678901234568e29_f64));
         assert_eq!(
-            parse(&format!("[1e999, {}]", "9".repeat(400))),
-            out_of_range
+            d.exotic,
+            vec![at(&[], BigInt("123456789012345678901234567890".into()))]
         );
+        // Lone surrogates: the first one.
+        let d = doc(r#"{"p": "a\udc00b\ud801", "\ud800": "\ud83d\ude00"}"#);
+        assert_eq!(
+            d.value,
+            json!({"p": "a\u{fffd}b\u{fffd}", "\u{fffd}": "\u{1f600}"})
+        );
+        assert_eq!(d.exotic, vec![at(&[key("p")], Surrogate(0xdc00))]);
+        // A repeated key forgets what the old value held, not what the new one holds.
+        let d = doc(r#"{"a": 1e999, "a": 1, "b": [1e999], "b": [2, 1e999]}"#);
+        assert_eq!(d.exotic, vec![at(&[key("b"), PathSeg::Index(1)], Infinite)]);
+        // Only the literals are refused, and a genuine error still wins.
         assert_eq!(
             parse("[1e400, NaN]"),
             Err("Out of range float values are not JSON compliant: 'NaN'".to_owned())
@@ -803,6 +912,7 @@ mod tests {
         // Small enough: nearest f64, like float(int) in Python.
         assert_eq!(parse(&"9".repeat(300)), Ok(json!(1e300_f64)));
         assert_eq!(parse("1e-999"), Ok(json!(0.0_f64)));
+        assert!(doc("[1, \"x\", 2.5]").exotic.is_empty());
     }
 
     #[test]
@@ -984,9 +1094,10 @@ mod tests {
                     prop_assert!(same(&ours, &theirs), "{:?}: {} vs {}", input, ours, theirs);
                 }
                 // Outside lone surrogates, Python rejects all that serde_json
-                // rejects (or the value is unrepresentable, rejected too).
+                // rejects, except numbers beyond f64 (which Python holds).
                 Err(_) if !input.contains("\\u") => {
-                    prop_assert!(ours.is_err(), "{:?} accepted as {:?}", input, ours);
+                    let exotic = super::parse(&input).map(|doc| doc.exotic.len());
+                    prop_assert!(!matches!(exotic, Ok(0)), "{:?} accepted as {:?}", input, ours);
                 }
                 Err(_) => {}
             }

@@ -326,8 +326,7 @@ mod tests {
     #[test]
     fn scopes_are_found_in_const_context() {
         const RATES: &[(&str, Option<Rate>)] = &[("anon", None), ("burst", Some(Rate::new(2, 60)))];
-        const FOUND: bool = has_scope(RATES, "burst");
-        assert!(FOUND);
+        const { assert!(has_scope(RATES, "burst")) };
         assert!(!has_scope(RATES, "burs"));
         assert!(!has_scope(RATES, "bursty"));
         assert_eq!(<(AnonRate, UserRate)>::LEN, 2);

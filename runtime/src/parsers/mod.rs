@@ -1,11 +1,13 @@
 //! Body parsing (DRF's JSONParser, FormParser, MultiPartParser) and content negotiation.
 
 use bytes::Bytes;
-use futures_util::FutureExt;
 use http::{HeaderMap, header};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::pycompat::json_decode::{self, Exotic};
+
+mod multipart;
 
 /// Media types the parsers accept, in DRF's order (also OPTIONS' `parses`).
 pub const PARSES: [&str; 3] = [
@@ -35,6 +37,44 @@ pub struct UploadedFile {
 pub(crate) struct ParsedBody {
     pub(crate) data: Value,
     pub(crate) files: Vec<UploadedFile>,
+    /// JSON values Python holds that `data` cannot (see [`json_decode::Exotic`]).
+    pub(crate) exotic: Vec<Exotic>,
+    /// For a form or multipart body (Django's `QueryDict`): every value of each field, as a
+    /// list (`QueryDict.getlist`); `data` holds the last one (`QueryDict.get`).
+    pub(crate) form: Option<Map<String, Value>>,
+}
+
+impl ParsedBody {
+    fn json(data: Value) -> Self {
+        Self {
+            data,
+            ..Self::default()
+        }
+    }
+
+    fn form(fields: Vec<(String, String)>, files: Vec<UploadedFile>) -> Self {
+        let mut map = Map::new();
+        let mut lists = Map::new();
+        for (k, v) in fields {
+            map.insert(k.clone(), Value::String(v.clone()));
+            if let Value::Array(all) = lists.entry(k).or_insert_with(|| Value::Array(Vec::new())) {
+                all.push(Value::String(v));
+            }
+        }
+        // DRF merges the files into `request.data`; a file is not a string to any field.
+        for f in &files {
+            map.insert(
+                f.field.clone(),
+                json!({"name": f.file_name, "size": f.content.len(), "content_type": f.content_type}),
+            );
+        }
+        Self {
+            data: Value::Object(map),
+            files,
+            exotic: Vec::new(),
+            form: Some(lists),
+        }
+    }
 }
 
 /// A media type `main/sub; k=v`, lower-cased, as DRF's `_MediaType`.
@@ -128,33 +168,29 @@ pub fn negotiate(headers: &HeaderMap, query: Option<&str>) -> Result<Option<usiz
 
 /// DRF's `request.data`: choose the parser by `Content-Type`, then parse.
 pub(crate) fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<ParsedBody, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let Some(content_type) = content_type else {
-        return Ok(ParsedBody {
-            data: Value::Object(Map::new()),
-            files: Vec::new(),
-        });
-    };
     if body.is_empty() {
         // No stream: DRF answers empty data whatever the content type.
-        return Ok(ParsedBody {
-            data: Value::Object(Map::new()),
-            files: Vec::new(),
-        });
+        return Ok(ParsedBody::json(Value::Object(Map::new())));
     }
+    let content_type = match headers.get(header::CONTENT_TYPE) {
+        Some(v) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        // Django's development server (wsgiref) supplies `text/plain` for a body without a
+        // `Content-Type`, which no parser accepts.
+        None => "text/plain".to_owned(),
+    };
     let mt = MediaType::parse(&content_type);
     let charset = mt.param("charset").unwrap_or("utf-8").to_ascii_lowercase();
     if MediaType::parse(PARSES[0]).matches(&mt) {
         parse_json(body, &charset)
     } else if MediaType::parse(PARSES[1]).matches(&mt) {
-        Ok(ParsedBody {
-            data: form_to_object(body),
-            files: Vec::new(),
-        })
+        let fields = form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Ok(ParsedBody::form(fields, Vec::new()))
     } else if MediaType::parse(PARSES[2]).matches(&mt) {
-        parse_multipart(body, mt.param("boundary"))
+        let parts = multipart::parse(&content_type, body)
+            .map_err(|m| ApiError::ParseError(format!("Multipart form parse error - {m}")))?;
+        Ok(ParsedBody::form(parts.fields, parts.files))
     } else {
         Err(ApiError::UnsupportedMediaType(content_type))
     }
@@ -199,66 +235,25 @@ fn parse_json(body: &Bytes, charset: &str) -> Result<ParsedBody, ApiError> {
         _ => decode_utf8_like_python(body)
             .map_err(|m| ApiError::ParseError(format!("JSON parse error - {m}")))?,
     };
-    match crate::pycompat::json_decode::parse(&text) {
-        Ok(data) => Ok(ParsedBody {
-            data,
-            files: Vec::new(),
+    match json_decode::parse(&text) {
+        Ok(doc) => Ok(ParsedBody {
+            data: doc.value,
+            exotic: doc.exotic,
+            ..ParsedBody::default()
         }),
         Err(msg) => Err(ApiError::ParseError(format!("JSON parse error - {msg}"))),
     }
 }
 
-fn form_to_object(body: &[u8]) -> Value {
-    let mut map = Map::new();
-    for (k, v) in form_urlencoded::parse(body) {
-        map.insert(k.into_owned(), Value::String(v.into_owned()));
-    }
-    Value::Object(map)
-}
+/// Builders for other modules' tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
 
-fn parse_multipart(body: &Bytes, boundary: Option<&str>) -> Result<ParsedBody, ApiError> {
-    let Some(boundary) = boundary.filter(|b| !b.is_empty() && b.len() <= 200) else {
-        return Err(ApiError::ParseError(format!(
-            "Multipart form parse error - Invalid boundary in multipart: {}",
-            boundary.unwrap_or("None")
-        )));
-    };
-    let stream =
-        futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(body.clone())));
-    let mut mp = multer::Multipart::new(stream, boundary.to_owned());
-    // The whole body is in memory, so no future below ever waits: drive them to completion.
-    let mut out = ParsedBody {
-        data: Value::Object(Map::new()),
-        files: Vec::new(),
-    };
-    // Django's multipart parser is lenient: a body that is not (or no longer) multipart
-    // yields the parts read so far, not an error.
-    loop {
-        let next = mp.next_field().now_or_never();
-        let Some(Ok(Some(field))) = next else {
-            break;
-        };
-        let name = field.name().unwrap_or("").to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let content_type = field.content_type().map(|m| m.to_string());
-        let Some(Ok(content)) = field.bytes().now_or_never() else {
-            break;
-        };
-        if file_name.is_some() {
-            out.files.push(UploadedFile {
-                field: name,
-                file_name,
-                content_type,
-                content,
-            });
-        } else if let Value::Object(m) = &mut out.data {
-            m.insert(
-                name,
-                Value::String(String::from_utf8_lossy(&content).into_owned()),
-            );
-        }
+    /// A form body with these fields.
+    pub(crate) fn form(fields: Vec<(String, String)>) -> ParsedBody {
+        ParsedBody::form(fields, Vec::new())
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -307,11 +302,18 @@ mod tests {
     }
 
     #[test]
-    fn empty_or_untyped_body_is_empty_object() {
+    fn empty_body_is_empty_object_and_untyped_body_is_text_plain() {
         let p = parse_body(&headers("text/plain"), &Bytes::new()).unwrap();
         assert_eq!(p.data, serde_json::json!({}));
-        let p = parse_body(&HeaderMap::new(), &Bytes::from_static(b"x")).unwrap();
+        let p = parse_body(&HeaderMap::new(), &Bytes::new()).unwrap();
         assert_eq!(p.data, serde_json::json!({}));
+        for body in [&b"{}"[..], b"[]", b"\"str\"", b"{\"a\": 1} x", b"\xff\xfe"] {
+            let e = parse_body(&HeaderMap::new(), &Bytes::copy_from_slice(body)).unwrap_err();
+            assert_eq!(
+                e.detail(),
+                "Unsupported media type \"text/plain\" in request."
+            );
+        }
     }
 
     #[test]
@@ -379,23 +381,36 @@ mod tests {
             &Bytes::from(body),
         )
         .unwrap();
-        assert_eq!(p.data, serde_json::json!({"username": "alice"}));
+        assert_eq!(
+            p.data,
+            serde_json::json!({"username": "alice", "f": {"name": "a.txt", "size": 5, "content_type": "text/plain"}})
+        );
         assert_eq!(p.files.len(), 1);
         assert_eq!(&p.files[0].content[..], b"hello");
         let e = parse_body(&headers("multipart/form-data"), &Bytes::from(body)).unwrap_err();
-        assert!(e.detail().starts_with("Multipart form parse error"));
-        // Not multipart at all, or truncated: what was read (nothing), as Django.
+        assert_eq!(
+            e.detail(),
+            "Multipart form parse error - Invalid boundary in multipart: None"
+        );
+        // Not multipart at all, or truncated in the headers: nothing read, as Django.
+        for body in [&b"--XX\r\nContent-Disp"[..], b"not multipart"] {
+            let p = parse_body(
+                &headers("multipart/form-data; boundary=XX"),
+                &Bytes::from_static(body),
+            )
+            .unwrap();
+            assert_eq!(p.data, serde_json::json!({}));
+        }
+    }
+
+    #[test]
+    fn form_keeps_every_field_and_data_the_last() {
         let p = parse_body(
-            &headers("multipart/form-data; boundary=XX"),
-            &Bytes::from_static(b"--XX\r\nContent-Disp"),
+            &headers("application/x-www-form-urlencoded"),
+            &Bytes::from_static(b"t=a&t=b&u=1"),
         )
         .unwrap();
-        assert_eq!(p.data, serde_json::json!({}));
-        let p = parse_body(
-            &headers("multipart/form-data; boundary=XX"),
-            &Bytes::from_static(b"not multipart"),
-        )
-        .unwrap();
-        assert_eq!(p.data, serde_json::json!({}));
+        assert_eq!(p.data, serde_json::json!({"t": "b", "u": "1"}));
+        assert_eq!(p.form.unwrap()["t"], serde_json::json!(["a", "b"]));
     }
 }
