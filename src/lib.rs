@@ -36,13 +36,13 @@ pub use drf_macros::{
 // In the runtime's order, `prelude` last: rustc names an item in diagnostics by the first
 // public path it finds, and the UI tests pin those names (`drf::throttling::Throttle`).
 pub use drf_runtime::{
-    authentication, config, db, extract, hashers, management, parsers, permissions, server,
-    sessions, signing, throttling, view, views,
+    authentication, config, db, extract, fields, hashers, management, parsers, permissions,
+    server, sessions, signing, throttling, view, views,
 };
 
 pub use drf_runtime::{
     ApiError, App, Auth, Config, Data, DefaultSettings, FromRequest, Handler, IntoResponse, Json,
-    Path, Request, Response, Router, Settings, User, View,
+    Path, Request, Response, Router, Settings, State, User, Validated, View,
 };
 
 /// The sqlx crate, for applications that keep their own tables beside Django's (see [`db`]).

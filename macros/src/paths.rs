@@ -50,8 +50,12 @@ private_items! {
     or => Or;
     /// Permission combinator `!A`.
     not => Not;
-    /// Runs a handler with the arguments it asks for.
-    call_handler => call_handler;
+    /// What a handler argument implements.
+    from_request => FromRequest;
+    /// What a handler's return type implements.
+    into_response => IntoResponse;
+    /// A `State<T>` a view needs (`View::required_states`).
+    state_need => StateNeed;
     /// A throttle rate (`Rate::new(n, seconds)`).
     rate => Rate;
     /// Whether a rate table has a scope (the compile-time check of `#[throttle_scope]`).

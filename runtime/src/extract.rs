@@ -18,11 +18,57 @@ use crate::user::{Auth, User};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not extractable from the request",
-    note = "handler arguments are `Request`, `User`, `Auth`, `Path<T>`, `Json<T>` or `Data`, or a type implementing `FromRequest`"
+    note = "a handler takes `Request`, `User`, `Auth`, `Path<T>`, `Json<T>`, `Validated<T>`, `Option<Json<T>>`, `Data`, `State<T>`, or a type implementing `FromRequest`"
 )]
 pub trait FromRequest: Sized + Send {
     /// Extracts the value; an error is answered as DRF would.
     fn from_request(req: &Request) -> Result<Self, ApiError>;
+
+    /// The application state this argument needs (only [`State<T>`] has any), checked when
+    /// the server starts.
+    fn required_states(needs: &mut Vec<StateNeed>) {
+        let _ = needs;
+    }
+}
+
+/// A value of type `T` given to the router with [`Router::with_state`](crate::Router::with_state):
+/// a pool, a client, a configuration of your own (any `Clone + Send + Sync + 'static` type;
+/// share big values behind an `Arc`). Several types can be given side by side, each taken by
+/// its own `State<T>`. A view taking a state the router was not given stops the server at
+/// start-up, naming the route and the type.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct State<T>(pub T);
+
+impl<T: Clone + Send + Sync + 'static> FromRequest for State<T> {
+    fn from_request(req: &Request) -> Result<Self, ApiError> {
+        req.state::<T>().cloned().map(State).ok_or_else(|| {
+            ApiError::Internal(format!(
+                "no State<{}> was given to the router (Router::with_state)",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+
+    fn required_states(needs: &mut Vec<StateNeed>) {
+        needs.push(StateNeed::of::<T>());
+    }
+}
+
+/// A `State<T>` a view takes: its type, and how to tell whether the router has one.
+#[derive(Debug, Clone, Copy)]
+pub struct StateNeed {
+    pub(crate) type_name: &'static str,
+    pub(crate) given: fn(&http::Extensions) -> bool,
+}
+
+impl StateNeed {
+    /// The need of `State<T>`.
+    pub fn of<T: Clone + Send + Sync + 'static>() -> Self {
+        StateNeed {
+            type_name: std::any::type_name::<T>(),
+            given: |states| states.get::<T>().is_some(),
+        }
+    }
 }
 
 impl FromRequest for Request {

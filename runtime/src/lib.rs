@@ -37,7 +37,7 @@ pub mod views;
 pub use app::App;
 pub use config::Config;
 pub use error::ApiError;
-pub use extract::{Data, FromRequest, Handler, Path};
+pub use extract::{Data, FromRequest, Handler, Path, State, Validated};
 pub use request::Request;
 pub use response::{IntoResponse, Json, Response};
 pub use router::Router;
@@ -58,7 +58,8 @@ pub mod http {
 pub mod __private {
     pub use crate::authentication::{Authenticate, AuthenticationList, Basic, Session, Token};
     pub use crate::error::ApiError;
-    pub use crate::extract::call_handler;
+    pub use crate::extract::{FromRequest, StateNeed, call_handler};
+    pub use crate::response::IntoResponse;
     pub use crate::permissions::{
         AllowAny, And, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly, Not, Or,
         Permission, PermissionList,
@@ -78,7 +79,7 @@ pub mod __private {
 pub mod prelude {
     pub use crate::authentication::{AuthResult, Authenticate};
     pub use crate::error::ApiError;
-    pub use crate::extract::{Data, Path};
+    pub use crate::extract::{Data, Path, State, Validated};
     pub use crate::permissions::{Object, Permission};
     pub use crate::request::Request;
     pub use crate::response::{IntoResponse, Json, Response};

@@ -45,6 +45,8 @@ struct Inner {
     data: OnceLock<Result<ParsedBody, ApiError>>,
     object_check: OnceLock<ObjectCheck>,
     locals: Locals,
+    /// The router's application state (`State<T>`).
+    states: Option<Arc<http::Extensions>>,
 }
 
 /// How many kinds of per-request state the layers may keep (the session middleware keeps one).
@@ -131,6 +133,7 @@ impl Request {
                 data: OnceLock::new(),
                 object_check: OnceLock::new(),
                 locals: Locals::default(),
+                states: None,
             }),
         }
     }
@@ -141,6 +144,21 @@ impl Request {
             inner.params = params;
         }
         self
+    }
+
+    /// Sets the application state the router was given.
+    pub(crate) fn with_states(mut self, states: &Arc<http::Extensions>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.states = Some(Arc::clone(states));
+        }
+        self
+    }
+
+    /// The application state of type `T` given to the router with
+    /// [`Router::with_state`](crate::Router::with_state) (what [`State<T>`](crate::State)
+    /// extracts).
+    pub fn state<T: Clone + Send + Sync + 'static>(&self) -> Option<&T> {
+        self.inner.states.as_ref()?.get::<T>()
     }
 
     /// The method, upper-cased.

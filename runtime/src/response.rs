@@ -19,6 +19,11 @@ pub struct Json<T>(pub T);
 
 /// What a handler may return. `Err` values are rendered by the pipeline, which knows the view's
 /// authenticate header (so a handler's `NotAuthenticated` gets DRF's 401/403 rule too).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a response a handler can return",
+    label = "not a response",
+    note = "a handler returns `Json<T>` (T: Serialize), `StatusCode`, `(StatusCode, Json<T>)`, `Response`, or `Result<_, ApiError>` of one of them"
+)]
 pub trait IntoResponse {
     /// Converts into a response, or an error answer.
     fn into_response(self) -> Result<Response, ApiError>;

@@ -3,12 +3,14 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use percent_encoding::percent_decode_str;
 
 use crate::app::App;
+use crate::extract::StateNeed;
 use crate::request::{BoxFuture, Request};
 use crate::response::Response;
 use crate::settings::{DefaultSettings, Settings};
@@ -71,6 +73,10 @@ struct Route {
 pub struct Router<S: Settings = DefaultSettings> {
     tree: matchit::Router<usize>,
     routes: Vec<Route>,
+    /// Application state for `State<T>`, by type.
+    states: Arc<http::Extensions>,
+    /// The `State<T>` each route's view takes: `(path, view name, need)`.
+    needs: Vec<(String, &'static str, StateNeed)>,
     _settings: PhantomData<fn() -> S>,
 }
 
@@ -181,6 +187,8 @@ impl<S: Settings> Router<S> {
         Self {
             tree: matchit::Router::new(),
             routes: Vec::new(),
+            states: Arc::new(http::Extensions::new()),
+            needs: Vec::new(),
             _settings: PhantomData,
         }
     }
@@ -197,6 +205,12 @@ impl<S: Settings> Router<S> {
         let _ = view;
         let (pattern, converters) = translate(path).unwrap_or_else(|e| panic!("{e}"));
         check_throttle_scopes::<V::View, S>(path);
+        let mut needs = Vec::new();
+        <V::View as View>::required_states(&mut needs);
+        for need in needs {
+            self.needs
+                .push((path.to_owned(), <V::View as View>::NAME, need));
+        }
         let id = self.routes.len();
         if let Err(e) = self.tree.insert(pattern.clone(), id) {
             panic!("route {path:?}: {e}");
@@ -208,6 +222,45 @@ impl<S: Settings> Router<S> {
             call: call_view::<V::View, S>,
         });
         self
+    }
+
+    /// Gives the views a value of type `T` they take as [`State<T>`](crate::State): a pool, a
+    /// client, a configuration of your own. Several types live side by side; giving a type
+    /// again replaces its value. Cloned for each request that asks for it, so share big
+    /// values behind an `Arc`.
+    ///
+    /// ```
+    /// # use drf_runtime::{Router, State};
+    /// #[derive(Clone)]
+    /// struct Greeting(&'static str);
+    /// let router: Router = Router::new().with_state(Greeting("hello"));
+    /// ```
+    #[must_use]
+    pub fn with_state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        Arc::make_mut(&mut self.states).insert(value);
+        self
+    }
+
+    /// The start-up check: every `State<T>` a routed view takes was given with
+    /// [`Router::with_state`]. The server and the test client call it; the error names the
+    /// route, the view and the type.
+    pub fn check_states(&self) -> Result<(), String> {
+        let missing: Vec<String> = self
+            .needs
+            .iter()
+            .filter(|(_, _, need)| !(need.given)(&self.states))
+            .map(|(path, view, need)| {
+                format!(
+                    "route {path:?}: view `{view}` takes `State<{}>`, but the router was given no value of that type; add `.with_state(value)` to the router",
+                    need.type_name
+                )
+            })
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing.join("\n"))
+        }
     }
 
     /// The registered path patterns, in order.
@@ -238,7 +291,9 @@ impl<S: Settings> Router<S> {
             }
             params.push((name.clone(), v.to_owned()));
         }
-        let request = Request::new(parts, body, app.clone(), peer).with_params(params);
+        let request = Request::new(parts, body, app.clone(), peer)
+            .with_params(params)
+            .with_states(&self.states);
         (route.call)(request, route.allow.clone()).await
     }
 }

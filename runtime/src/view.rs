@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::authentication::AuthenticationList;
 use crate::error::ApiError;
+use crate::extract::StateNeed;
 use crate::parsers::{self, PARSES, RENDERS};
 use crate::permissions::{self, Object, PermissionList};
 use crate::request::{BoxFuture, Identity, Request};
@@ -45,6 +46,12 @@ pub trait View: Send + Sync + 'static {
     /// DRF's `throttle_scope`: the scope whose rate `ScopedRate` applies
     /// (`#[throttle_scope("burst")]`).
     const THROTTLE_SCOPE: Option<&'static str> = None;
+
+    /// The `State<T>` arguments of the handler, for the router's start-up check
+    /// ([`Router::check_states`](crate::Router::check_states)).
+    fn required_states(needs: &mut Vec<StateNeed>) {
+        let _ = needs;
+    }
 
     /// Runs the handler (after authentication, permissions, throttles and the method check).
     fn handle(req: Request) -> impl Future<Output = Result<Response, ApiError>> + Send;

@@ -73,12 +73,7 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             )
         }
     };
-    // At the function's name: a handler the runtime cannot call is reported there, once.
-    let call_handler = paths::respan(paths::call_handler(), ident.span());
-    let handle = handle_fn(
-        ident.span(),
-        |req| quote_spanned!(ident.span()=> #call_handler(Self::handler, #req)),
-    );
+    let (handle, required_states) = handler_calls(&shell.func.sig);
     let uses = parse::uses(&spec.drained, cfgs);
     let items = shell_items(shell, false);
     quote! {
@@ -95,6 +90,7 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             #throttle
             #scope_const
             #handle
+            #required_states
         }
 
         #scope_check
@@ -135,6 +131,65 @@ fn explicit(types: impl Iterator<Item = TokenStream>, span: Span) -> TokenStream
     let explicit = paths::respan(paths::explicit(), span);
     let tuple = classes::tuple(types, span);
     quote_spanned!(span=> #explicit<#tuple>)
+}
+
+/// `handle` extracts each argument by its type and converts the return value, each step
+/// spanned at the user's token (an argument that cannot be extracted is reported at that
+/// argument, a return type that is not a response at the return type); `required_states`
+/// lists the `State<T>` arguments for the router's start-up check.
+fn handler_calls(sig: &syn::Signature) -> (TokenStream, TokenStream) {
+    let ident = &sig.ident;
+    let (from_request, into_response) = (paths::from_request(), paths::into_response());
+    let types: Vec<&syn::Type> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(t) => Some(&*t.ty),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let args: Vec<Ident> = (0..types.len())
+        .map(|i| Ident::new(&format!("__arg{i}"), Span::mixed_site()))
+        .collect();
+    let handle = handle_fn(ident.span(), |req| {
+        let extract = types.iter().zip(&args).map(|(ty, arg)| {
+            let span = syn::spanned::Spanned::span(ty);
+            let from_request = paths::respan(from_request.clone(), span);
+            quote_spanned!(span=> let #arg = <#ty as #from_request>::from_request(&#req)?;)
+        });
+        let (ret_span, ret_ty) = match &sig.output {
+            syn::ReturnType::Type(_, ty) => (syn::spanned::Spanned::span(&**ty), quote!(#ty)),
+            syn::ReturnType::Default => (ident.span(), quote!(())),
+        };
+        let into_response = paths::respan(into_response.clone(), ret_span);
+        let call = quote_spanned!(ident.span()=> Self::handler(#(#args),*).await);
+        let out = Ident::new("__out", Span::mixed_site());
+        let convert = quote_spanned! {ret_span=>
+            {
+                let #out = #call;
+                <#ret_ty as #into_response>::into_response(#out)
+            }
+        };
+        quote_spanned! {ident.span()=>
+            async move {
+                #(#extract)*
+                ::core::mem::drop(#req);
+                #convert
+            }
+        }
+    });
+    let state_need = paths::state_need();
+    let needs = types.iter().map(|ty| {
+        let span = syn::spanned::Spanned::span(ty);
+        let from_request = paths::respan(from_request.clone(), span);
+        quote_spanned!(span=> <#ty as #from_request>::required_states(__needs);)
+    });
+    let required_states = quote! {
+        fn required_states(__needs: &mut ::std::vec::Vec<#state_need>) {
+            #(#needs)*
+        }
+    };
+    (handle, required_states)
 }
 
 /// `fn handle(__req: Request) -> impl Future<…> + Send { body(__req) }`; the local is

@@ -36,6 +36,9 @@ pub(super) async fn accept_then_drain<S: Settings>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
+    router
+        .check_states()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let router = Arc::new(router);
     let grace = app.config().shutdown_grace;
     // Tells every connection to finish (`graceful`), and drops those still open after the

@@ -90,7 +90,14 @@ impl<S: Settings> APIClient<S> {
     }
 
     /// A client of a router shared with other clients (or a server).
+    ///
+    /// # Panics
+    /// When a routed view takes a `State<T>` the router was not given (as the server refuses
+    /// to start).
     pub fn with_shared(router: Arc<Router<S>>, app: App) -> Self {
+        if let Err(e) = router.check_states() {
+            panic!("{e}");
+        }
         Self {
             router,
             app,
