@@ -6,6 +6,7 @@ use drf::views::obtain_auth_token;
 use drf::{api_view, permission_classes};
 use serde::Deserialize;
 use serde_json::Value;
+use validator::Validate;
 
 use crate::notes::{self, Note};
 use crate::settings::Settings;
@@ -21,30 +22,14 @@ impl Permission for IsOwner {
     }
 }
 
-/// The body of a new or replaced note.
-#[derive(Debug, Deserialize)]
+/// The body of a new or replaced note: DRF's `CharField(max_length=200)` for the title (trimmed,
+/// not blank) and an optional body.
+#[derive(Debug, Deserialize, Validate)]
 pub struct NoteIn {
+    #[validate(length(max = 200))]
     title: String,
     #[serde(default)]
     body: String,
-}
-
-impl NoteIn {
-    /// DRF-style field validation.
-    fn validate(&self) -> Result<(), ApiError> {
-        let title = self.title.trim();
-        if title.is_empty() {
-            return Err(ApiError::validation(
-                json!({"title": ["This field may not be blank."]}),
-            ));
-        }
-        if title.chars().count() > 200 {
-            return Err(ApiError::validation(json!({
-                "title": ["Ensure this field has no more than 200 characters."]
-            })));
-        }
-        Ok(())
-    }
 }
 
 #[api_view(GET)]
@@ -60,32 +45,36 @@ pub async fn me(user: User) -> Json<Value> {
 
 #[api_view(GET, POST)]
 /// List your notes, or create one.
-pub async fn note_list(request: Request, user: User) -> Result<Response, ApiError> {
+pub async fn note_list(
+    request: Request,
+    user: User,
+    input: Option<Validated<NoteIn>>,
+) -> Result<Response, ApiError> {
     let app = request.app();
     let owner_id = user.id.ok_or(ApiError::NotAuthenticated)?;
-    if request.method() == Method::POST {
-        let Json(input) = drf::FromRequest::from_request(&request)?;
-        let input: NoteIn = input;
-        input.validate()?;
-        let id = notes::insert(app, owner_id, input.title.trim(), &input.body).await?;
-        let note = notes::get(app, id).await?.ok_or(ApiError::NotFound)?;
-        return (StatusCode::CREATED, Json(note)).into_response();
-    }
-    Json(notes::list(app, owner_id).await?).into_response()
+    let Some(Validated(input)) = input else {
+        return Json(notes::list(app, owner_id).await?).into_response();
+    };
+    let id = notes::insert(app, owner_id, &input.title, &input.body).await?;
+    let note = notes::get(app, id).await?.ok_or(ApiError::NotFound)?;
+    (StatusCode::CREATED, Json(note)).into_response()
 }
 
 #[api_view(GET, PUT, DELETE)]
 #[permission_classes(IsAuthenticated, IsOwner)]
 /// Read, replace or delete one of your notes.
-pub async fn note_detail(request: Request, Path(pk): Path<i64>) -> Result<Response, ApiError> {
+pub async fn note_detail(
+    request: Request,
+    Path(pk): Path<i64>,
+    input: Option<Validated<NoteIn>>,
+) -> Result<Response, ApiError> {
     let app = request.app();
     let note = notes::get(app, pk).await?.ok_or(ApiError::NotFound)?;
     request.check_object_permissions(&note).await?;
     match *request.method() {
         Method::PUT => {
-            let Json(input): Json<NoteIn> = drf::FromRequest::from_request(&request)?;
-            input.validate()?;
-            notes::update(app, pk, input.title.trim(), &input.body).await?;
+            let Validated(input) = input.ok_or(ApiError::MethodNotAllowed("PUT".into()))?;
+            notes::update(app, pk, &input.title, &input.body).await?;
             let note = notes::get(app, pk).await?.ok_or(ApiError::NotFound)?;
             Json(note).into_response()
         }

@@ -543,6 +543,50 @@ case("obtain_bob_key_works_on_token", "GET", "/token/", auth("Token <KEY>"), gro
 case("obtain_bob_key_works_on_bearer", "GET", "/bearer/", auth("Bearer <KEY>"), group=G)
 obtain("alice_key_unchanged", '{"username":"alice","password":"alicepw"}', J)
 
+# Request bodies as DRF parses them (issue 14): a body without Content-Type (wsgiref supplies
+# text/plain), multipart without its closing boundary, numbers beyond float range, lone
+# surrogates, and content types with parameters or odd case.
+UNTERMINATED = f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n"
+for slug, body in [("empty_object", "{}"), ("list", "[]"), ("string", '"str"'),
+                   ("trailing_garbage", '{"a": 1} x'),
+                   ("multipart", multipart([("username", "alice"), ("password", "alicepw")])),
+                   ("credentials_json", '{"username":"alice","password":"alicepw"}'),
+                   ("form", "username=alice&password=alicepw")]:
+    obtain(f"untyped_body_{slug}", body, None)
+obtain("untyped_body_not_utf8", b"\xff\xfe{}", None)
+obtain("multipart_unterminated_username", UNTERMINATED + "x\r\n", M)
+obtain("multipart_unterminated_both", UNTERMINATED + f"x\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\ny\r\n", M)
+obtain("multipart_unterminated_alice_ok", UNTERMINATED + f"alice\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nalicepw", M)
+obtain("multipart_unterminated_empty_username", UNTERMINATED + "\r\n", M)
+obtain("multipart_unterminated_no_value", UNTERMINATED, M)
+obtain("multipart_unterminated_headers", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"username\"\r\n", M)
+obtain("multipart_partial_closing_boundary", UNTERMINATED + f"x\r\n--{BOUNDARY[:4]}", M)
+obtain("multipart_boundary_at_end", UNTERMINATED + f"x\r\n--{BOUNDARY}", M)
+obtain("multipart_preamble", "junk\r\n" + multipart([("username", "alice"), ("password", "alicepw")]), M)
+obtain("multipart_quoted_boundary", multipart([("username", "alice"), ("password", "alicepw")]),
+       f'multipart/form-data; boundary="{BOUNDARY}"')
+obtain("multipart_capitalized_type", multipart([("username", "alice"), ("password", "alicepw")]),
+       f"Multipart/form-data; boundary={BOUNDARY}")
+obtain("multipart_boundary_param_missing", multipart([("username", "alice")]), "multipart/form-data")
+obtain("multipart_base64_field", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"username\"\r\nContent-Transfer-Encoding: base64\r\n\r\nYWxpY2U=\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nalicepw\r\n--{BOUNDARY}--\r\n", M)
+obtain("multipart_username_is_a_file", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"username\"; filename=\"a.txt\"\r\n\r\nalice\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nalicepw\r\n--{BOUNDARY}--\r\n", M)
+obtain("json_infinite_username_bool_password", '{"username": 1e999, "password": true}', J)
+obtain("json_infinite_username", '{"username": 1e999, "password": "x"}', J)
+obtain("json_negative_infinite_username", '{"username": -1e999, "password": "alicepw"}', J)
+obtain("json_big_integer_username", '{"username": 123456789012345678901234567890, "password": "x"}', J)
+obtain("json_infinite_document", "1e999", J)
+obtain("json_nan_literal", '{"username": NaN, "password": "x"}', J)
+obtain("json_lone_surrogate_password_null_username", '{"password": "\\ud800", "username": null}', J)
+obtain("json_lone_surrogate_password", '{"username": "alice", "password": "a\\udc00"}', J)
+obtain("json_surrogate_and_nul", '{"username": "a\\u0000\\udfff", "password": "x"}', J)
+obtain("json_surrogate_pair_username", '{"username": "\\ud83d\\ude00", "password": "x"}', J)
+obtain("json_charset_latin1", '{"username":"alice","password":"alicepw"}', J + "; charset=latin-1")
+obtain("json_content_type_spaces", '{"username":"alice","password":"alicepw"}', "application/json ; charset=UTF-8")
+obtain("form_uppercase_type", "username=alice&password=alicepw", "Application/X-WWW-Form-Urlencoded")
+obtain("text_plain_body", '{"username":"alice","password":"alicepw"}', "text/plain")
+obtain("json_vendor_type", '{"username":"alice","password":"alicepw"}', "application/vnd.api+json")
+obtain("form_repeated_username_last_wins", "username=nobody&username=alice&password=alicepw", F)
+
 # --------------------------------------------------------------------------------------------
 # 10. Unknown paths and URL shapes
 # --------------------------------------------------------------------------------------------
