@@ -59,12 +59,12 @@ pub mod __private {
     pub use crate::authentication::{Authenticate, AuthenticationList, Basic, Session, Token};
     pub use crate::error::ApiError;
     pub use crate::extract::{FromRequest, StateNeed, call_handler};
-    pub use crate::response::IntoResponse;
     pub use crate::permissions::{
         AllowAny, And, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly, Not, Or,
         Permission, PermissionList,
     };
     pub use crate::request::Request;
+    pub use crate::response::IntoResponse;
     pub use crate::response::Response;
     pub use crate::settings::Settings;
     pub use crate::throttling::{
