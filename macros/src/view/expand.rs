@@ -204,7 +204,10 @@ pub(crate) fn handle_fn(span: Span, body: impl FnOnce(&Ident) -> TokenStream) ->
     );
     let (future, result, send) = (at(paths::future()), at(paths::result()), at(paths::send()));
     let body = body(&req);
+    // Spanned at the user's name, the function reads to clippy as hand-written; it must
+    // stay `-> impl Future + Send` to match the trait's signature and its errors.
     quote_spanned! {span=>
+        #[allow(clippy::manual_async_fn)]
         fn handle(#req: #request) -> impl #future<Output = #result<#response, #api_error>> + #send {
             #body
         }
