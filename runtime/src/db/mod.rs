@@ -33,7 +33,7 @@
 //! with `pool` the open pool (`&SqlitePool` in one expansion, `&PgPool` in the other) and, in
 //! the `for<D>` form, `D` its [`Dialect`] (`sqlx::Sqlite` or `sqlx::Postgres`). Decode rows
 //! with `sqlx::query_as` into tuples or `#[derive(sqlx::FromRow)]` structs (for the derive, add
-//! `sqlx` 0.8, the version `drf::sqlx` re-exports, to your crate with its `derive` feature).
+//! `sqlx` 0.8, the version `drf::sqlx` re-exports, to your crate with its `macros` feature).
 //!
 //! Columns whose stored formats differ have types that read and write both: [`DjangoDateTime`]
 //! for a `DateTimeField` (Django's text on SQLite, `timestamptz` on PostgreSQL) and [`Id`] for
