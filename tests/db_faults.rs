@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use drf::prelude::*;
-use drf::testing::{APIClient, TestDatabase, create_token, create_user, postgres_or_skip};
+use drf::testing::{APIClient, TestDatabase, create_token, create_user, postgres_url};
 use drf::{api_view, authentication_classes, permission_classes};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
@@ -94,11 +94,13 @@ fn unavailable() -> Value {
     json!({"detail": "The database is unavailable."})
 }
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_outage_is_503_and_the_server_recovers() {
-    let Some(admin) = postgres_or_skip("database_outage_is_503_and_the_server_recovers") else {
-        return;
-    };
+    let admin = postgres_url().expect("DRF_TEST_POSTGRES_URL is set");
     let test_db = TestDatabase::create(&admin).await.expect("test database");
     let (authority, upstream) = upstream_addr(test_db.url()).await;
     let proxy = Proxy::start(upstream).await;

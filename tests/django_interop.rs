@@ -20,7 +20,7 @@ mod common;
 use drf::db::{Db, NewUser, UserModel};
 use drf::hashers::{Algorithm, HasherConfig, make_password};
 use drf::prelude::*;
-use drf::testing::{APIClient, TestDatabase, postgres_url, skipped};
+use drf::testing::{APIClient, TestDatabase, postgres_url};
 use drf::{api_view, authentication_classes, permission_classes};
 use serde_json::{Value, json};
 
@@ -67,10 +67,8 @@ impl Model {
     }
 }
 
-fn python() -> Option<String> {
-    std::env::var("DRF_DJANGO_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
+fn python() -> String {
+    std::env::var("DRF_DJANGO_PYTHON").expect("DRF_DJANGO_PYTHON is set")
 }
 
 /// Runs the Django side and parses its JSON line.
@@ -280,45 +278,52 @@ async fn interop(python: &str, url: &str, guard: Option<TestDatabase>, model: Mo
 }
 
 async fn on_sqlite(test: &str, model: Model) {
-    let Some(python) = python() else {
-        skipped(test, "DRF_DJANGO_PYTHON not set");
-        return;
-    };
+    let python = python();
     let dir = common::TempDir::new(test);
     let url = format!("sqlite://{}", dir.0.join("django.sqlite3").display());
     interop(&python, &url, None, model).await;
 }
 
-async fn on_postgres(test: &str, model: Model) {
-    let Some(python) = python() else {
-        skipped(test, "DRF_DJANGO_PYTHON not set");
-        return;
-    };
-    let Some(admin) = postgres_url() else {
-        skipped(test, "DRF_TEST_POSTGRES_URL not set");
-        return;
-    };
+async fn on_postgres(model: Model) {
+    let python = python();
+    let admin = postgres_url().expect("DRF_TEST_POSTGRES_URL is set");
     let db = TestDatabase::create(&admin).await.expect("test database");
     let url = db.url().to_owned();
     interop(&python, &url, Some(db), model).await;
 }
 
+#[cfg_attr(
+    not(drf_test_django),
+    ignore = "needs DRF_DJANGO_PYTHON: source .ci/services.sh && django_venv"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn django_auth_user_on_sqlite() {
     on_sqlite("django_auth_user_on_sqlite", Model::Auth).await;
 }
 
+#[cfg_attr(
+    not(drf_test_django),
+    ignore = "needs DRF_DJANGO_PYTHON: source .ci/services.sh && django_venv"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn django_custom_user_model_on_sqlite() {
     on_sqlite("django_custom_user_model_on_sqlite", Model::Member).await;
 }
 
+#[cfg_attr(
+    not(all(drf_test_postgres, drf_test_django)),
+    ignore = "needs DRF_TEST_POSTGRES_URL and DRF_DJANGO_PYTHON: source .ci/services.sh && start_postgres && django_venv"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn django_auth_user_on_postgres() {
-    on_postgres("django_auth_user_on_postgres", Model::Auth).await;
+    on_postgres(Model::Auth).await;
 }
 
+#[cfg_attr(
+    not(all(drf_test_postgres, drf_test_django)),
+    ignore = "needs DRF_TEST_POSTGRES_URL and DRF_DJANGO_PYTHON: source .ci/services.sh && start_postgres && django_venv"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn django_custom_user_model_on_postgres() {
-    on_postgres("django_custom_user_model_on_postgres", Model::Member).await;
+    on_postgres(Model::Member).await;
 }

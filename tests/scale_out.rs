@@ -210,21 +210,14 @@ async fn load(
     (ok, throttled)
 }
 
+#[cfg_attr(
+    not(all(drf_test_postgres, drf_test_redis)),
+    ignore = "needs DRF_TEST_POSTGRES_URL and DRF_TEST_REDIS_URL: source .ci/services.sh && start_postgres && start_redis"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_database_and_one_redis_behave_as_one() {
-    let (Some(pg), Some(redis)) = (
-        std::env::var("DRF_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|v| !v.is_empty()),
-        std::env::var("DRF_TEST_REDIS_URL")
-            .ok()
-            .filter(|v| !v.is_empty()),
-    ) else {
-        eprintln!(
-            "SKIPPED two_processes_on_one_database_and_one_redis_behave_as_one: needs DRF_TEST_POSTGRES_URL and DRF_TEST_REDIS_URL (source .ci/services.sh && start_postgres && start_redis)"
-        );
-        return;
-    };
+    let pg = std::env::var("DRF_TEST_POSTGRES_URL").expect("DRF_TEST_POSTGRES_URL is set");
+    let redis = std::env::var("DRF_TEST_REDIS_URL").expect("DRF_TEST_REDIS_URL is set");
     let db = Database::create(&pg).await;
     let deployment = Deployment {
         database_url: db.url.clone(),

@@ -322,16 +322,8 @@ fn a_scope_without_a_rate_stops_the_router_at_start_up() {
 
 // --- Redis ----------------------------------------------------------------------------------
 
-fn redis_url(test: &str) -> Option<String> {
-    match std::env::var("DRF_TEST_REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "SKIPPED {test}: DRF_TEST_REDIS_URL is not set (source .ci/services.sh && start_redis)"
-            );
-            None
-        }
-    }
+fn redis_url() -> String {
+    std::env::var("DRF_TEST_REDIS_URL").expect("DRF_TEST_REDIS_URL is set")
 }
 
 /// A key prefix of its own for each test run, so runs and tests never share histories.
@@ -357,11 +349,13 @@ async fn redis_app(url: &str, prefix: &str, failure: RedisFailure) -> App {
     app_with(config).await
 }
 
+#[cfg_attr(
+    not(drf_test_redis),
+    ignore = "needs DRF_TEST_REDIS_URL: source .ci/services.sh && start_redis"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_admits_exactly_n_across_two_applications() {
-    let Some(url) = redis_url("redis_admits_exactly_n_across_two_applications") else {
-        return;
-    };
+    let url = redis_url();
     let prefix = unique_prefix("exact");
     let a = APIClient::new(
         router(),
@@ -507,11 +501,13 @@ async fn until_ok(client: &APIClient<Settings>) -> Duration {
     }
 }
 
+#[cfg_attr(
+    not(drf_test_redis),
+    ignore = "needs DRF_TEST_REDIS_URL: source .ci/services.sh && start_redis"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_outage_fails_closed_then_recovers_without_restart() {
-    let Some(url) = redis_url("redis_outage_fails_closed_then_recovers_without_restart") else {
-        return;
-    };
+    let url = redis_url();
     let mut proxy = Proxy::start(redis_target(&url)).await;
     let via_proxy = format!("redis://{}/", proxy.addr);
     let prefix = unique_prefix("closed");
@@ -545,11 +541,13 @@ async fn redis_outage_fails_closed_then_recovers_without_restart() {
     assert_eq!(rest.last(), Some(&429));
 }
 
+#[cfg_attr(
+    not(drf_test_redis),
+    ignore = "needs DRF_TEST_REDIS_URL: source .ci/services.sh && start_redis"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_outage_fails_open_when_configured() {
-    let Some(url) = redis_url("redis_outage_fails_open_when_configured") else {
-        return;
-    };
+    let url = redis_url();
     let mut proxy = Proxy::start(redis_target(&url)).await;
     let via_proxy = format!("redis://{}/", proxy.addr);
     let app = redis_app(&via_proxy, &unique_prefix("open"), RedisFailure::Open).await;

@@ -59,11 +59,8 @@ struct PgTestDb {
     name: String,
 }
 
-async fn pg_test_db(test: &str) -> Option<PgTestDb> {
-    let Ok(url) = std::env::var("DRF_TEST_POSTGRES_URL") else {
-        crate::testing::skipped(test, "DRF_TEST_POSTGRES_URL not set");
-        return None;
-    };
+async fn pg_test_db() -> PgTestDb {
+    let url = std::env::var("DRF_TEST_POSTGRES_URL").expect("DRF_TEST_POSTGRES_URL is set");
     let admin = PgConnectOptions::from_str(&url).expect("DRF_TEST_POSTGRES_URL is a valid URL");
     let name = format!(
         "drf_test_{}",
@@ -80,7 +77,7 @@ async fn pg_test_db(test: &str) -> Option<PgTestDb> {
     let db = Db::connect_postgres(admin.clone().database(&name), Duration::from_secs(10))
         .await
         .expect("connect to the test database");
-    Some(PgTestDb { db, admin, name })
+    PgTestDb { db, admin, name }
 }
 
 impl PgTestDb {
@@ -1175,11 +1172,13 @@ const DJANGO_PG_INDEXES: &[(&str, &str)] = &[
     ),
 ];
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test]
 async fn pg_migrate_roundtrip() {
-    let Some(pg) = pg_test_db("pg_migrate_roundtrip").await else {
-        return;
-    };
+    let pg = pg_test_db().await;
     assert!(pg.db.is_postgres());
     migrate_suite(&pg.db).await;
 
@@ -1260,40 +1259,48 @@ async fn pg_migrate_roundtrip() {
     pg.finish().await;
 }
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test]
 async fn pg_crud() {
-    let Some(pg) = pg_test_db("pg_crud").await else {
-        return;
-    };
+    let pg = pg_test_db().await;
     pg.db.migrate().await.expect("migrate");
     crud_suite(&pg.db).await;
     pg.finish().await;
 }
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test]
 async fn pg_delete_cascade() {
-    let Some(pg) = pg_test_db("pg_delete_cascade").await else {
-        return;
-    };
+    let pg = pg_test_db().await;
     pg.db.migrate().await.expect("migrate");
     delete_cascade_suite(&pg.db).await;
     pg.finish().await;
 }
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test]
 async fn pg_partial_django_database() {
-    let Some(pg) = pg_test_db("pg_partial_django_database").await else {
-        return;
-    };
+    let pg = pg_test_db().await;
     partial_django_database_suite(&pg.db).await;
     pg.finish().await;
 }
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pg_two_instances() {
-    let Some(pg) = pg_test_db("pg_two_instances").await else {
-        return;
-    };
+    let pg = pg_test_db().await;
     let other = pg.second_pool().await;
     let (ra, rb) = tokio::join!(pg.db.migrate(), other.migrate());
     let (ra, rb) = (ra.expect("migrate a"), rb.expect("migrate b"));
@@ -1454,11 +1461,13 @@ async fn sqlite_custom_user_table() {
     custom_model_suite(memory_db().await, false).await;
 }
 
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
 #[tokio::test]
 async fn pg_custom_user_table() {
-    let Some(pg) = pg_test_db("pg_custom_user_table").await else {
-        return;
-    };
+    let pg = pg_test_db().await;
     pg.db.migrate().await.expect("migrate");
     custom_model_suite(pg.db.clone(), true).await;
     pg.finish().await;
