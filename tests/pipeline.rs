@@ -16,6 +16,13 @@ mod settings {
     }
 }
 
+mod no_append_slash {
+    drf::settings! {
+        DEFAULT_AUTHENTICATION_CLASSES = [];
+        APPEND_SLASH = false;
+    }
+}
+
 mod bearer_settings {
     drf::settings! {
         DEFAULT_AUTHENTICATION_CLASSES = [Token];
@@ -313,6 +320,37 @@ async fn path_converters_404_on_mismatch() {
     let r = c.get("/doc/1").send().await;
     assert_eq!(r.status, 301);
     assert_eq!(r.header("location"), Some("/doc/1/"));
+}
+
+#[tokio::test]
+async fn append_slash_redirects_every_method_unless_turned_off() {
+    #[api_view(GET, POST)]
+    #[authentication_classes()]
+    async fn echo() -> StatusCode {
+        StatusCode::OK
+    }
+    let app = test_app_with(test_config()).await;
+    let c = APIClient::new(Router::<Settings>::new().route("/echo/", echo), app.clone());
+    for method in ["GET", "POST", "DELETE"] {
+        let r = c
+            .request(method, "/echo?x=1")
+            .body("{\"a\": 1}", "application/json")
+            .send()
+            .await;
+        assert_eq!(r.status, 301, "{method}");
+        assert_eq!(r.header("location"), Some("/echo/?x=1"));
+        assert!(r.body.is_empty(), "the redirect has no body");
+    }
+    let c = APIClient::new(
+        Router::<no_append_slash::Settings>::new().route("/echo/", echo),
+        app,
+    );
+    for method in ["GET", "POST"] {
+        let r = c.request(method, "/echo").send().await;
+        assert_eq!(r.status, 404, "{method}");
+        assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    }
+    assert_eq!(c.post("/echo/").send().await.status, 200);
 }
 
 #[tokio::test]

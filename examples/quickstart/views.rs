@@ -53,11 +53,11 @@ pub async fn note_list(
     let app = request.app();
     let owner_id = user.id.ok_or(ApiError::NotAuthenticated)?;
     let Some(Validated(input)) = input else {
-        return Json(notes::list(app, owner_id).await?).into_response();
+        return Json(notes::list(app, owner_id).await?).try_into_response();
     };
     let id = notes::insert(app, owner_id, &input.title, &input.body).await?;
     let note = notes::get(app, id).await?.ok_or(ApiError::NotFound)?;
-    (StatusCode::CREATED, Json(note)).into_response()
+    (StatusCode::CREATED, Json(note)).try_into_response()
 }
 
 #[api_view(GET, PUT, DELETE)]
@@ -76,13 +76,13 @@ pub async fn note_detail(
             let Validated(input) = input.ok_or(ApiError::MethodNotAllowed("PUT".into()))?;
             notes::update(app, pk, &input.title, &input.body).await?;
             let note = notes::get(app, pk).await?.ok_or(ApiError::NotFound)?;
-            Json(note).into_response()
+            Json(note).try_into_response()
         }
         Method::DELETE => {
             notes::delete(app, pk).await?;
-            StatusCode::NO_CONTENT.into_response()
+            StatusCode::NO_CONTENT.try_into_response()
         }
-        _ => Json(note).into_response(),
+        _ => Json(note).try_into_response(),
     }
 }
 

@@ -185,6 +185,8 @@ pub fn throttle_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Without `DEFAULT_THROTTLE_RATES` the scopes are DRF's `anon` and `user`, both `None`; with
 /// it, exactly the scopes listed, so `AnonRate`/`UserRate` in `DEFAULT_THROTTLE_CLASSES` need
 /// `anon`/`user` there. `THROTTLE_RATE_<SCOPE>` in the environment overrides a rate at start-up.
+/// `APPEND_SLASH = false` (Django's setting, default `true`) answers a path missing its
+/// trailing slash 404 instead of Django's 301 to the slashed path.
 #[proc_macro]
 pub fn settings(input: TokenStream) -> TokenStream {
     settings::settings(input.into()).into()

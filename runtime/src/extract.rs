@@ -319,7 +319,7 @@ macro_rules! impl_handler {
             async fn call(self, req: Request) -> Result<Response, ApiError> {
                 $(let $a = $a::from_request(&req)?;)*
                 drop(req);
-                self($($a),*).await.into_response()
+                self($($a),*).await.try_into_response()
             }
         }
     };

@@ -25,24 +25,26 @@ pub struct Json<T>(pub T);
     note = "a handler returns `Json<T>` (T: Serialize), `StatusCode`, `(StatusCode, Json<T>)`, `Response`, or `Result<_, ApiError>` of one of them"
 )]
 pub trait IntoResponse {
-    /// Converts into a response, or an error answer.
-    fn into_response(self) -> Result<Response, ApiError>;
+    /// Converts into a response, or into the [`ApiError`] whose answer the pipeline renders.
+    /// Fallible, unlike axum's `into_response`: an error is not a response yet, since its
+    /// status and `WWW-Authenticate` header depend on the view's schemes.
+    fn try_into_response(self) -> Result<Response, ApiError>;
 }
 
 impl IntoResponse for Response {
-    fn into_response(self) -> Result<Response, ApiError> {
+    fn try_into_response(self) -> Result<Response, ApiError> {
         Ok(self)
     }
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
-    fn into_response(self) -> Result<Response, ApiError> {
+    fn try_into_response(self) -> Result<Response, ApiError> {
         Ok(json_response(StatusCode::OK, &self.0))
     }
 }
 
 impl IntoResponse for StatusCode {
-    fn into_response(self) -> Result<Response, ApiError> {
+    fn try_into_response(self) -> Result<Response, ApiError> {
         let mut r = http::Response::new(Bytes::new());
         *r.status_mut() = self;
         Ok(r)
@@ -50,23 +52,23 @@ impl IntoResponse for StatusCode {
 }
 
 impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
-    fn into_response(self) -> Result<Response, ApiError> {
-        let mut r = self.1.into_response()?;
+    fn try_into_response(self) -> Result<Response, ApiError> {
+        let mut r = self.1.try_into_response()?;
         *r.status_mut() = self.0;
         Ok(r)
     }
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Result<Response, ApiError> {
+    fn try_into_response(self) -> Result<Response, ApiError> {
         Err(self)
     }
 }
 
 impl<T: IntoResponse, E: Into<ApiError>> IntoResponse for Result<T, E> {
-    fn into_response(self) -> Result<Response, ApiError> {
+    fn try_into_response(self) -> Result<Response, ApiError> {
         match self {
-            Ok(t) => t.into_response(),
+            Ok(t) => t.try_into_response(),
             Err(e) => Err(e.into()),
         }
     }

@@ -299,9 +299,13 @@ impl<S: Settings> Router<S> {
 }
 
 impl<S: Settings> Router<S> {
-    /// Django's `APPEND_SLASH`: a path that matches only with a trailing slash is a 301 there.
+    /// Django's `APPEND_SLASH`: a path that matches only with a trailing slash is a 301 there
+    /// (unless the settings turn it off: then, as any unknown path, a 404).
     fn append_slash(&self, uri: &http::Uri, decoded: &str) -> Response {
-        if decoded.ends_with('/') || self.tree.at(&format!("{decoded}/")).is_err() {
+        if !S::APPEND_SLASH
+            || decoded.ends_with('/')
+            || self.tree.at(&format!("{decoded}/")).is_err()
+        {
             return not_found();
         }
         let mut location = format!("{}/", uri.path());

@@ -30,6 +30,12 @@ pub trait Settings: Send + Sync + 'static {
     /// PBKDF2 iterations for new hashes; equal to the Django version sharing the database
     /// (Django 6.1: 1,500,000). `PASSWORD_ITERATIONS` in the environment overrides it.
     const PASSWORD_ITERATIONS: u32 = 1_500_000;
+    /// Django's `APPEND_SLASH` (default `true`): a path that matches a route only with a
+    /// trailing slash answers `301 Moved Permanently` to that path, whatever the method;
+    /// `false` answers 404. The redirect carries no body, and the client's request body is
+    /// not kept: a client that follows a 301 for a POST sends a GET (that is why Django in
+    /// DEBUG refuses to redirect a POST); unsafe methods should be sent to the slashed path.
+    const APPEND_SLASH: bool = true;
     /// `UNAUTHENTICATED_USER`: the user of a request no scheme authenticated.
     fn unauthenticated_user() -> User {
         User::anonymous()

@@ -80,7 +80,7 @@ impl View for Sleeps {
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(2000);
         tokio::time::sleep(Duration::from_millis(ms)).await;
-        Json(json!({"slept_ms": ms})).into_response()
+        Json(json!({"slept_ms": ms})).try_into_response()
     }
 }
 

@@ -31,6 +31,7 @@ pub(crate) struct Spec {
     pub(crate) password_iterations: Option<(u32, Span)>,
     pub(crate) unauthenticated_user: Option<syn::Path>,
     pub(crate) unauthenticated_token: Option<syn::Path>,
+    pub(crate) append_slash: Option<syn::LitBool>,
 }
 
 /// Checks every entry of `input`, in the order written.
@@ -84,6 +85,7 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> Spec {
             }
             Value::UnauthenticatedUser(path) => spec.unauthenticated_user = Some(path),
             Value::UnauthenticatedToken(path) => spec.unauthenticated_token = Some(path),
+            Value::AppendSlash(lit) => spec.append_slash = Some(lit),
         }
     }
     rates_of_classes(cx, &spec);

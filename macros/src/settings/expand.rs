@@ -80,6 +80,10 @@ pub(crate) fn expand(spec: &Spec) -> TokenStream {
         let lit = proc_macro2::Literal::u32_unsuffixed(n);
         quote_spanned!(span=> const PASSWORD_ITERATIONS: u32 = #lit;)
     });
+    let append_slash = spec
+        .append_slash
+        .as_ref()
+        .map(|lit| quote_spanned!(lit.span()=> const APPEND_SLASH: bool = #lit;));
     let user = spec.unauthenticated_user.as_ref().map(|path| {
         let ty = paths::user();
         getter("unauthenticated_user", &ty, path)
@@ -102,6 +106,7 @@ pub(crate) fn expand(spec: &Spec) -> TokenStream {
             #rates
             #token_keyword
             #iterations
+            #append_slash
             #user
             #token
         }

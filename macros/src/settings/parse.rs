@@ -5,7 +5,7 @@
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
-use syn::{LitInt, LitStr, Token};
+use syn::{LitBool, LitInt, LitStr, Token};
 
 use crate::classes::{self, List};
 use crate::diag::{Ctxt, Msg, closest, describe_next, found, list_code};
@@ -13,7 +13,7 @@ use crate::names::Kind;
 use crate::perm_expr::{self, PermExpr};
 
 /// The settings `settings!` knows, in documentation order.
-pub(crate) const KEYS: [&str; 8] = [
+pub(crate) const KEYS: [&str; 9] = [
     "DEFAULT_AUTHENTICATION_CLASSES",
     "DEFAULT_PERMISSION_CLASSES",
     "DEFAULT_THROTTLE_CLASSES",
@@ -22,6 +22,7 @@ pub(crate) const KEYS: [&str; 8] = [
     "PASSWORD_ITERATIONS",
     "UNAUTHENTICATED_USER",
     "UNAUTHENTICATED_TOKEN",
+    "APPEND_SLASH",
 ];
 
 /// What `settings!` says, before any meaning is given to names: the valid entries, in the
@@ -55,6 +56,8 @@ pub(crate) enum Value {
     UnauthenticatedUser(syn::Path),
     /// `UNAUTHENTICATED_TOKEN`.
     UnauthenticatedToken(syn::Path),
+    /// `APPEND_SLASH` (Django's).
+    AppendSlash(LitBool),
 }
 
 /// `scope: "N/PERIOD"` or `scope: None` in `DEFAULT_THROTTLE_RATES`.
@@ -183,6 +186,7 @@ pub(crate) fn expects(name: &str) -> Msg {
         "DEFAULT_THROTTLE_RATES" => "a map, as in `{ anon: \"100/day\", user: \"1000/day\" }`",
         "TOKEN_KEYWORD" => "a string, as in `\"Bearer\"`",
         "PASSWORD_ITERATIONS" => "an integer from 1 to 4294967295, as in `1_500_000`",
+        "APPEND_SLASH" => "`true` or `false`",
         "UNAUTHENTICATED_USER" => {
             "a path to a function returning `User`, as in `crate::users::anonymous`"
         }
@@ -224,6 +228,7 @@ fn parse_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Value> {
         "PASSWORD_ITERATIONS" => {
             Value::PasswordIterations(input.parse().map_err(|_| expects(name).at(span))?)
         }
+        "APPEND_SLASH" => Value::AppendSlash(input.parse().map_err(|_| expects(name).at(span))?),
         _ => {
             let path: syn::Path = input.parse().map_err(|_| expects(name).at(span))?;
             if name == "UNAUTHENTICATED_USER" {

@@ -167,7 +167,7 @@ fn handler_calls(sig: &syn::Signature) -> (TokenStream, TokenStream) {
         let convert = quote_spanned! {ret_span=>
             {
                 let #out = #call;
-                <#ret_ty as #into_response>::into_response(#out)
+                <#ret_ty as #into_response>::try_into_response(#out)
             }
         };
         quote_spanned! {ident.span()=>

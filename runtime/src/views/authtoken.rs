@@ -60,7 +60,7 @@ impl View for ObtainAuthToken {
             .id
             .ok_or_else(|| ApiError::Internal("authenticated user without id".into()))?;
         let token = req.app().db().get_or_create_token(user_id).await?;
-        Json(json!({"token": token.key})).into_response()
+        Json(json!({"token": token.key})).try_into_response()
     }
 
     fn metadata(_req: &Request) -> Value {
