@@ -37,6 +37,7 @@ mod bcrypt;
 mod md5;
 mod passwords;
 mod pbkdf2;
+pub(crate) use pbkdf2::unoptimized_warning;
 mod random;
 mod scrypt;
 

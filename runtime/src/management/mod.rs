@@ -153,6 +153,9 @@ where
             if config.uses_development_key() {
                 io.err("warning: SECRET_KEY is not set; using an insecure development key");
             }
+            if let Some(warning) = crate::hashers::unoptimized_warning() {
+                io.err(warning);
+            }
             run(router, config, cli, &mut io).await
         }
         Err(e) => Err(Failure::Command(e.to_string())),
