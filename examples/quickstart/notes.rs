@@ -64,11 +64,16 @@ pub async fn create_table(app: &drf::App) -> Result<(), ApiError> {
 const SELECT: &str = r#"SELECT n."id", n."owner_id", u."username", n."title", n."body"
     FROM "quickstart_note" n JOIN "auth_user" u ON u."id" = n."owner_id""#;
 
-/// The notes of one user, oldest first.
-pub async fn list(app: &drf::App, owner_id: i64) -> Result<Vec<Note>, ApiError> {
-    let sql = format!(r#"{SELECT} WHERE n."owner_id" = CAST($1 AS integer) ORDER BY n."id""#);
+/// The first `limit` notes of one user, oldest first.
+pub async fn list(app: &drf::App, owner_id: i64, limit: i64) -> Result<Vec<Note>, ApiError> {
+    let sql =
+        format!(r#"{SELECT} WHERE n."owner_id" = CAST($1 AS integer) ORDER BY n."id" LIMIT $2"#);
     let rows: Vec<NoteRow> = with_pool!(app.db(), |pool| {
-        sqlx::query_as(&sql).bind(owner_id).fetch_all(pool).await
+        sqlx::query_as(&sql)
+            .bind(owner_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
     })
     .map_err(db_error)?;
     Ok(rows.into_iter().map(Note::from).collect())

@@ -32,6 +32,14 @@ pub struct NoteIn {
     body: String,
 }
 
+/// The application's own state, given to the router with `with_state` and taken by the
+/// handlers that need it as `State<Limits>`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The most notes `GET /notes/` lists (the oldest first).
+    pub list: i64,
+}
+
 #[api_view(GET)]
 /// The authenticated caller.
 pub async fn me(user: User) -> Json<Value> {
@@ -48,12 +56,13 @@ pub async fn me(user: User) -> Json<Value> {
 pub async fn note_list(
     request: Request,
     user: User,
+    State(limits): State<Limits>,
     input: Option<Validated<NoteIn>>,
 ) -> Result<Response, ApiError> {
     let app = request.app();
     let owner_id = user.id.ok_or(ApiError::NotAuthenticated)?;
     let Some(Validated(input)) = input else {
-        return Json(notes::list(app, owner_id).await?).try_into_response();
+        return Json(notes::list(app, owner_id, limits.list).await?).try_into_response();
     };
     let id = notes::insert(app, owner_id, &input.title, &input.body).await?;
     let note = notes::get(app, id).await?.ok_or(ApiError::NotFound)?;
@@ -93,4 +102,5 @@ pub fn router() -> Router<Settings> {
         .route("/me/", me)
         .route("/notes/", note_list)
         .route("/notes/<int:pk>/", note_detail)
+        .with_state(Limits { list: 1000 })
 }
