@@ -57,4 +57,9 @@ pub use drf_runtime::testing;
 #[doc(hidden)]
 pub use drf_runtime::__private;
 
+/// The README's code blocks, compiled and run as doc tests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use drf_runtime::prelude;
