@@ -5,7 +5,7 @@
 //!
 //! A TCP proxy inside the test sits between the app and PostgreSQL; "cutting" it closes every
 //! open connection and drops new ones at once (as a crashed or restarting server does),
-//! "restoring" it forwards again. Needs `DRF_TEST_POSTGRES_URL`; prints `SKIPPED` without it.
+//! "restoring" it forwards again. Needs `DRF_TEST_POSTGRES_URL`; reported as ignored without it (see `build.rs`).
 
 mod common;
 

@@ -3,7 +3,7 @@
 //!
 //! Needs `DRF_DJANGO_PYTHON`: a Python with Django, DRF, argon2-cffi, bcrypt and psycopg (`source
 //! .ci/services.sh && django_venv`); the PostgreSQL cases also need `DRF_TEST_POSTGRES_URL`.
-//! Without them the tests print `SKIPPED` and pass.
+//! Unset when the tests are built, they are reported as ignored (see `build.rs`).
 //!
 //! 1. Django (`tests/drf_reference/interop.py create`) migrates a fresh database and makes users
 //!    with every hasher (pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt_sha256, bcrypt, scrypt, md5),

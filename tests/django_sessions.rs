@@ -1,7 +1,7 @@
 //! Sessions shared with real Django, both ways (issue 4, item 5).
 //!
 //! Needs `DRF_DJANGO_PYTHON`: a Python with Django 5.2 installed (the venv of
-//! `tests/drf_reference/record.sh`). Without it the test prints `SKIPPED` and passes.
+//! `tests/drf_reference/record.sh`). Unset when the test is built, the test is reported as ignored (see `build.rs`).
 //!
 //! On a copy of the Django-made fixture database, with the same `SECRET_KEY`:
 //! (a) Django's test client logs alice in and gets a CSRF token; our server accepts that

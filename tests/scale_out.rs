@@ -4,7 +4,7 @@
 //! process) is refused by both servers on the next request.
 //!
 //! Needs `DRF_TEST_POSTGRES_URL` and `DRF_TEST_REDIS_URL` (`.ci/run` starts both through
-//! `.ci/services.sh`); without them the test prints `SKIPPED` and passes.
+//! `.ci/services.sh`); unset when it is built, the test is reported as ignored (see `build.rs`).
 
 mod common;
 

@@ -6,7 +6,7 @@
 //! TCP proxy that this test cuts and restores).
 //!
 //! The Redis tests need a server: `DRF_TEST_REDIS_URL` (set by `.ci/run` through
-//! `.ci/services.sh`'s `start_redis`); without it they print `SKIPPED` and pass.
+//! `.ci/services.sh`'s `start_redis`); unset when they are built, they are reported as ignored (see `build.rs`).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
