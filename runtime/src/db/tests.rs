@@ -1,6 +1,6 @@
 //! Tests of migrate and the queries on SQLite (in memory and a file) and, when
 //! `DRF_TEST_POSTGRES_URL` is set, PostgreSQL (each test in a fresh database it creates and
-//! drops). Without that variable the `pg_*` tests print `SKIPPED` and pass.
+//! drops). Without that variable at build time the `pg_*` tests are reported as ignored.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
