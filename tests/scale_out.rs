@@ -216,7 +216,7 @@ async fn load(
 )]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_database_and_one_redis_behave_as_one() {
-    let pg = std::env::var("DRF_TEST_POSTGRES_URL").expect("DRF_TEST_POSTGRES_URL is set");
+    let pg = drf::testing::postgres_url().expect("DRF_TEST_POSTGRES_URL is set");
     let redis = std::env::var("DRF_TEST_REDIS_URL").expect("DRF_TEST_REDIS_URL is set");
     let db = Database::create(&pg).await;
     let deployment = Deployment {

@@ -144,7 +144,7 @@ mod tests {
         use sqlx::Connection as _;
         use sqlx::postgres::{PgConnectOptions, PgConnection};
 
-        let url = std::env::var("DRF_TEST_POSTGRES_URL").expect("DRF_TEST_POSTGRES_URL is set");
+        let url = crate::testing::postgres_url().expect("DRF_TEST_POSTGRES_URL is set");
         let admin = PgConnectOptions::from_str(&url).expect("DRF_TEST_POSTGRES_URL");
         let name = format!(
             "drf_test_sessions_{}",

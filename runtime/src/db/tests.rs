@@ -60,7 +60,7 @@ struct PgTestDb {
 }
 
 async fn pg_test_db() -> PgTestDb {
-    let url = std::env::var("DRF_TEST_POSTGRES_URL").expect("DRF_TEST_POSTGRES_URL is set");
+    let url = crate::testing::postgres_url().expect("DRF_TEST_POSTGRES_URL is set");
     let admin = PgConnectOptions::from_str(&url).expect("DRF_TEST_POSTGRES_URL is a valid URL");
     let name = format!(
         "drf_test_{}",

@@ -324,7 +324,7 @@ mod tests {
     )]
     #[tokio::test]
     async fn postgres_columns() {
-        let url = std::env::var("DRF_TEST_POSTGRES_URL").expect("DRF_TEST_POSTGRES_URL is set");
+        let url = crate::testing::postgres_url().expect("DRF_TEST_POSTGRES_URL is set");
         let db = Db::connect(&url).await.expect("connect");
         round_trip(&db).await;
         let small = with_pool!(db, |pool| {
