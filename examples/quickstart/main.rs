@@ -36,9 +36,8 @@ fn main() -> ExitCode {
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env::<Settings>()?;
-    if config.uses_development_key() {
-        eprintln!("warning: SECRET_KEY is not set; using an insecure development key");
-    }
+    // Logging and start-up warnings as `runserver` has them.
+    drf::server::start_up(&config);
     let app = App::connect(config).await?;
     let report = app.db().migrate().await?;
     if !report.is_noop() {

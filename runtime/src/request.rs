@@ -176,6 +176,16 @@ impl Request {
         self.inner.uri.path()
     }
 
+    /// The prefix the router is mounted under, stripped from [`path`](Self::path) by whatever
+    /// is in front of it (Django's `SCRIPT_NAME`: see
+    /// [`ScriptName`](ScriptName)); `""` when there is none. The path the
+    /// client asked for is `script_name()` followed by `path()`.
+    pub fn script_name(&self) -> &str {
+        self.extensions()
+            .get::<ScriptName>()
+            .map_or("", |p| p.as_str())
+    }
+
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.inner.headers
@@ -318,4 +328,41 @@ pub struct ForcedAuth {
     pub user: User,
     /// The auth to attach.
     pub auth: Auth,
+}
+
+/// The path prefix the router is mounted under, when something in front of it strips that
+/// prefix from the request's path (CGI's and Django's `SCRIPT_NAME`): axum's `nest_service`
+/// does. [`RouterService::with_script_name`](crate::server::RouterService::with_script_name) puts it into every request's extensions; the
+/// router then puts it in front of the paths it sends back (the `APPEND_SLASH` redirect's
+/// `Location`), the access log shows the path the client asked for, and views read it with
+/// [`Request::script_name`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptName(Arc<str>);
+
+impl ScriptName {
+    /// The prefix `prefix`, without its trailing slashes: `"/api"` and `"/api/"` are the same,
+    /// and `"/"` or `""` is no prefix at all.
+    ///
+    /// # Panics
+    ///
+    /// When `prefix` does not start with `/` or holds a byte other than visible ASCII (a path
+    /// as it is written in a request line: percent-encode the rest). The prefix is part of the
+    /// program, so this is a mistake to see at start-up, as axum's own `nest_service` does.
+    pub fn new(prefix: &str) -> Self {
+        assert!(
+            prefix.is_empty() || prefix.starts_with('/'),
+            "the script name {prefix:?} must start with `/`"
+        );
+        assert!(
+            prefix.bytes().all(|b| b.is_ascii_graphic()) && !prefix.contains(['?', '#']),
+            "the script name {prefix:?} must be a path of visible ASCII characters \
+             (percent-encode the others) without `?` or `#`"
+        );
+        Self(Arc::from(prefix.trim_end_matches('/')))
+    }
+
+    /// The prefix, without a trailing slash (`""` when there is none).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }

@@ -280,7 +280,7 @@ impl<S: Settings> Router<S> {
             return not_found();
         };
         let Ok(found) = self.tree.at(&path) else {
-            return self.append_slash(&parts.uri, &path);
+            return self.append_slash(&parts, &path);
         };
         let route = &self.routes[*found.value];
         let mut params = Vec::with_capacity(route.converters.len());
@@ -301,14 +301,18 @@ impl<S: Settings> Router<S> {
 impl<S: Settings> Router<S> {
     /// Django's `APPEND_SLASH`: a path that matches only with a trailing slash is a 301 there
     /// (unless the settings turn it off: then, as any unknown path, a 404).
-    fn append_slash(&self, uri: &http::Uri, decoded: &str) -> Response {
+    /// Under a [`ScriptName`](crate::request::ScriptName) the `Location` starts with it.
+    fn append_slash(&self, parts: &http::request::Parts, decoded: &str) -> Response {
         if !S::APPEND_SLASH
             || decoded.ends_with('/')
             || self.tree.at(&format!("{decoded}/")).is_err()
         {
             return not_found();
         }
-        let mut location = format!("{}/", uri.path());
+        let uri = &parts.uri;
+        let prefix = parts.extensions.get::<crate::request::ScriptName>();
+        let prefix = prefix.map_or("", |p| p.as_str());
+        let mut location = format!("{prefix}{}/", uri.path());
         if let Some(q) = uri.query() {
             location.push('?');
             location.push_str(q);

@@ -185,6 +185,22 @@ impl Config {
     pub fn uses_development_key(&self) -> bool {
         self.secret_key == DEV_SECRET_KEY
     }
+
+    /// What a server should say when it starts with this configuration, one line each:
+    /// the development `SECRET_KEY` is in use; password hashing is unoptimized in this debug
+    /// build (a login then takes seconds; the line says what to add to `Cargo.toml`).
+    /// `runserver` and [`server::start_up`](crate::server::start_up) print them.
+    ///
+    /// The second check times a few thousand PBKDF2 iterations (debug builds only): a few
+    /// milliseconds optimized, up to a fifth of a second when it warns.
+    pub fn warnings(&self) -> Vec<&'static str> {
+        let mut warnings = Vec::new();
+        if self.uses_development_key() {
+            warnings.push("warning: SECRET_KEY is not set; using an insecure development key");
+        }
+        warnings.extend(crate::hashers::unoptimized_warning());
+        warnings
+    }
 }
 
 /// Reads `DJANGO_VERSION` (the release sharing the database: its PBKDF2 iteration count) and

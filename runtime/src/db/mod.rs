@@ -149,6 +149,8 @@ pub struct Db {
     pool: Pool,
     users: Arc<UserSql>,
     model: Arc<UserModel>,
+    /// Held, never read: its drop is the point (see `with_guard`).
+    #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
     guard: Option<Arc<dyn Any + Send + Sync>>,
 }
 

@@ -103,9 +103,10 @@ pub fn main<S: Settings>(router: impl FnOnce() -> Router<S>) -> ExitCode {
 /// and environment, and returns the exit status for `main` to return.
 ///
 /// Also installs a `tracing` subscriber writing to standard error (filter from `RUST_LOG`,
-/// `info` by default) unless one is installed already.
+/// `info` by default) unless one is installed already: see
+/// [`server::init_tracing`](crate::server::init_tracing).
 pub async fn execute<S: Settings>(router: Router<S>) -> ExitCode {
-    init_tracing();
+    crate::server::init_tracing();
     let args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
     execute_from(router, args, CommandIo::process()).await
 }
@@ -150,10 +151,7 @@ where
     };
     let outcome = match Config::from_lookup::<S>(|name| io.var(name)) {
         Ok(config) => {
-            if config.uses_development_key() {
-                io.err("warning: SECRET_KEY is not set; using an insecure development key");
-            }
-            if let Some(warning) = crate::hashers::unoptimized_warning() {
+            for warning in config.warnings() {
                 io.err(warning);
             }
             run(router, config, cli, &mut io).await
@@ -243,16 +241,4 @@ async fn drf_create_token(app: &App, io: &mut CommandIo, username: &str, reset: 
         token.key
     ));
     Ok(())
-}
-
-/// Installs a `tracing` subscriber on standard error unless the program installed one.
-fn init_tracing() {
-    use std::io::IsTerminal as _;
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }

@@ -3,7 +3,9 @@
 //! [`run`] is what `runserver` calls: bind, serve until SIGINT/SIGTERM, drain. [`serve`] does
 //! the work on a listener you bound yourself and stops when your `shutdown` future resolves.
 //! [`RouterService`] (from [`Router::into_service`]) lets tower layers wrap the router and axum
-//! or hyper mount it.
+//! or hyper mount it; under a mount that strips a prefix, [`ScriptName`] keeps it in what goes
+//! back out. [`start_up`] is what a `main` serving by itself calls first, so that it logs as
+//! `runserver` does.
 //!
 //! # What every request goes through
 //!
@@ -77,8 +79,11 @@ use bytes::Bytes;
 use http_body_util::Full;
 use tokio::net::TcpListener;
 
+#[cfg(any(test, feature = "testing"))]
 pub(crate) use respond::handle_guarded;
 pub use service::RouterService;
+
+pub use crate::request::ScriptName;
 
 use crate::app::App;
 use crate::router::Router;
@@ -99,6 +104,41 @@ pub type HttpResponse = http::Response<Full<Bytes>>;
 /// [`Request::peer_addr`]: crate::request::Request::peer_addr
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerAddr(pub SocketAddr);
+
+/// Installs a `tracing` subscriber writing to standard error (filter from `RUST_LOG`, `info` by
+/// default; colours on a terminal) unless the program installed one already. [`start_up`] and
+/// [`management::execute`](crate::management::execute) call it.
+pub fn init_tracing() {
+    use std::io::IsTerminal as _;
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// What every way of starting a server does before it serves, so that a `main` serving by
+/// itself (the quickstart, an axum application) logs as `runserver` does: installs the tracing
+/// subscriber ([`init_tracing`]) and prints [`Config::warnings`] on standard error, one line
+/// each.
+///
+/// ```no_run
+/// # async fn doc() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = drf_runtime::Config::from_env::<drf_runtime::DefaultSettings>()?;
+/// drf_runtime::server::start_up(&config);
+/// let app = drf_runtime::App::connect(config).await?;
+/// # Ok(()) }
+/// ```
+///
+/// [`Config::warnings`]: crate::config::Config::warnings
+pub fn start_up(config: &crate::config::Config) {
+    init_tracing();
+    for warning in config.warnings() {
+        eprintln!("{warning}");
+    }
+}
 
 /// Serves `router` on `listener` (HTTP/1.1 with keep-alive) until `shutdown` resolves, then
 /// drains: see the [module documentation](self) for limits, timeouts and shutdown.

@@ -11,7 +11,7 @@ use hyper::body::Body;
 use tokio::time::Instant;
 
 use super::body::read_body;
-use super::{ACCESS_LOG_TARGET, BoxError, HttpResponse};
+use super::{ACCESS_LOG_TARGET, BoxError, HttpResponse, ScriptName};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::response::Response;
@@ -59,8 +59,14 @@ where
     B::Error: Into<BoxError>,
 {
     // Only what the log line needs, and only when it is going to be written.
-    let logged = tracing::enabled!(target: ACCESS_LOG_TARGET, tracing::Level::INFO)
-        .then(|| (req.method().clone(), req.uri().clone(), Instant::now()));
+    let logged = tracing::enabled!(target: ACCESS_LOG_TARGET, tracing::Level::INFO).then(|| {
+        let prefix = req.extensions().get::<ScriptName>();
+        let path = match prefix {
+            Some(prefix) => format!("{}{}", prefix.as_str(), req.uri().path()),
+            None => req.uri().path().to_owned(),
+        };
+        (req.method().clone(), path, Instant::now())
+    });
     let (parts, body) = req.into_parts();
     let (resp, unread) = match read_body(body, app.config()).await {
         Ok(bytes) => {
@@ -69,17 +75,17 @@ where
         }
         Err(refusal) => (refusal, true),
     };
-    if let Some((method, uri, started)) = logged {
+    if let Some((method, path, started)) = logged {
         let status = resp.status().as_u16();
         tracing::info!(
             target: ACCESS_LOG_TARGET,
             method = %method,
-            path = uri.path(),
+            path = path.as_str(),
             status,
             elapsed = ?started.elapsed(),
             "{} {} {}",
             method,
-            uri.path(),
+            path,
             status,
         );
     }

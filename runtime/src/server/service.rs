@@ -9,7 +9,7 @@ use bytes::Bytes;
 use hyper::body::Body;
 
 use super::respond::respond;
-use super::{BoxError, BoxFuture, HttpResponse, PeerAddr};
+use super::{BoxError, BoxFuture, HttpResponse, PeerAddr, ScriptName};
 use crate::app::App;
 use crate::router::Router;
 use crate::settings::Settings;
@@ -40,6 +40,7 @@ use crate::settings::Settings;
 pub struct RouterService<S: Settings> {
     router: Arc<Router<S>>,
     app: App,
+    script_name: Option<ScriptName>,
 }
 
 impl<S: Settings> Clone for RouterService<S> {
@@ -47,6 +48,7 @@ impl<S: Settings> Clone for RouterService<S> {
         Self {
             router: Arc::clone(&self.router),
             app: self.app.clone(),
+            script_name: self.script_name.clone(),
         }
     }
 }
@@ -55,6 +57,7 @@ impl<S: Settings> fmt::Debug for RouterService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RouterService")
             .field("router", &self.router)
+            .field("script_name", &self.script_name)
             .finish_non_exhaustive()
     }
 }
@@ -62,7 +65,27 @@ impl<S: Settings> fmt::Debug for RouterService<S> {
 impl<S: Settings> RouterService<S> {
     /// A service answering with `router` and `app`.
     pub fn new(router: Arc<Router<S>>, app: App) -> Self {
-        Self { router, app }
+        Self {
+            router,
+            app,
+            script_name: None,
+        }
+    }
+
+    /// The same service, mounted under `prefix` by something that strips the prefix from the
+    /// path before this service sees it, as axum's `nest_service("/api", svc)` does: give it
+    /// the same prefix (`svc.with_script_name("/api")`). Routes are still matched against
+    /// the path the service receives; what changes is what goes back out (see
+    /// [`ScriptName`]), so that the `APPEND_SLASH` redirect of `/api/notes` is
+    /// `/api/notes/` and not `/notes/`.
+    ///
+    /// # Panics
+    ///
+    /// As [`ScriptName::new`]: when `prefix` does not start with `/` or is not visible ASCII.
+    pub fn with_script_name(mut self, prefix: &str) -> Self {
+        let name = ScriptName::new(prefix);
+        self.script_name = (!name.as_str().is_empty()).then_some(name);
+        self
     }
 
     /// The router.
@@ -76,11 +99,14 @@ impl<S: Settings> RouterService<S> {
     }
 
     /// The answer to `req`, for both `Service` impls.
-    fn answer<B>(&self, req: http::Request<B>) -> BoxFuture<Result<HttpResponse, Infallible>>
+    fn answer<B>(&self, mut req: http::Request<B>) -> BoxFuture<Result<HttpResponse, Infallible>>
     where
         B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
+        if let Some(name) = &self.script_name {
+            req.extensions_mut().insert(name.clone());
+        }
         let this = self.clone();
         Box::pin(async move {
             let peer = req.extensions().get::<PeerAddr>().map(|p| p.0);
@@ -131,5 +157,27 @@ where
 
     fn call(&self, req: http::Request<B>) -> Self::Future {
         self.answer(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::request::ScriptName;
+
+    #[test]
+    fn script_names_lose_their_trailing_slashes() {
+        assert_eq!(ScriptName::new("/api").as_str(), "/api");
+        assert_eq!(ScriptName::new("/api/").as_str(), "/api");
+        assert_eq!(ScriptName::new("/a/b//").as_str(), "/a/b");
+        assert_eq!(ScriptName::new("/").as_str(), "");
+        assert_eq!(ScriptName::new("").as_str(), "");
+    }
+
+    #[test]
+    fn a_script_name_that_is_no_path_is_refused_at_once() {
+        for bad in ["api", "/a b", "/api?x", "/api#x", "/caf\u{e9}", "/a\nb"] {
+            let refused = std::panic::catch_unwind(|| ScriptName::new(bad));
+            assert!(refused.is_err(), "{bad:?} was accepted");
+        }
     }
 }
