@@ -1,5 +1,7 @@
 //! The quickstart API end to end: token login, notes, the owner-only object permission.
 
+mod common;
+
 #[path = "../examples/quickstart/notes.rs"]
 #[allow(dead_code)]
 mod notes;
@@ -97,4 +99,88 @@ async fn notes_are_private_to_their_owner() {
     );
     assert_eq!(r.json(), json!({"detail": "Method \"PATCH\" not allowed."}));
     assert_eq!(r.header("allow"), Some("GET, PUT, DELETE, OPTIONS"));
+}
+
+/// Started without arguments (its own `main`) or by `runserver`, the quickstart logs alike:
+/// the start-up warning, then one access-log line per request.
+#[test]
+fn the_quickstart_logs_alike_however_it_is_started() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    for runserver in [false, true] {
+        let dir = common::TempDir::new("quickstart-log");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut command = Command::new(common::example("quickstart"));
+        if runserver {
+            command.args(["runserver", &addr]);
+        }
+        let mut child = command
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.0.join("db.sqlite3").display()),
+            )
+            .env("BIND", &addr)
+            .env("RUST_LOG", "info")
+            .env_remove("SECRET_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the quickstart");
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = Vec::new();
+        let wait_for = |needle: &str, seen: &mut Vec<String>| loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no line with {needle:?} (runserver: {runserver}): {seen:#?}"),
+            }
+        };
+        wait_for("Starting server at", &mut seen);
+        assert!(
+            seen.iter()
+                .any(|l| l == "warning: SECRET_KEY is not set; using an insecure development key"),
+            "runserver: {runserver}: {seen:#?}"
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let r = rt.block_on(common::raw_request(
+            addr.parse().unwrap(),
+            "GET",
+            "/me/",
+            &[],
+            None,
+            None,
+        ));
+        assert_eq!(r.status, 401);
+        wait_for("GET /me/ 401", &mut seen);
+        assert!(
+            seen.last().unwrap().contains("drf::access"),
+            "runserver: {runserver}: {seen:#?}"
+        );
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }

@@ -22,12 +22,17 @@ pub const FIXTURE_ITERATIONS: u32 = 10_000;
 
 /// `target/<profile>/examples/conformance`, built by `cargo test` with the other targets.
 pub fn example_binary() -> PathBuf {
+    example("conformance")
+}
+
+/// The binary of the example `name`, built by `cargo test`.
+pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     let profile_dir = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target dir");
-    let bin = profile_dir.join("examples").join("conformance");
+    let bin = profile_dir.join("examples").join(name);
     assert!(
         bin.exists(),
         "{} is missing: `cargo test` builds the examples",
