@@ -35,9 +35,11 @@ use crate::names::Kind;
 
 /// Turns an `async fn` into a view answering the listed HTTP methods (DRF's `@api_view`).
 ///
-/// ```ignore
+/// ```
+/// # mod settings { drf::settings! {} }
 /// use drf::prelude::*;
 /// use drf::{api_view, authentication_classes, permission_classes};
+/// use serde_json::Value;
 ///
 /// /// Adds a data point.
 /// #[api_view(GET, POST)]
@@ -47,7 +49,10 @@ use crate::names::Kind;
 ///     Ok(Json(json!({"user": user.username})))
 /// }
 ///
-/// let router = Router::<DefaultSettings>::new().route("/data/", add_data);
+/// # fn main() {
+/// let router = Router::<settings::Settings>::new().route("/data/", add_data);
+/// # let _ = router;
+/// # }
 /// ```
 ///
 /// - Methods are `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, `OPTIONS` and `TRACE`, in upper
@@ -73,12 +78,27 @@ pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `DEFAULT_AUTHENTICATION_CLASSES` (DRF's `@authentication_classes`). Write it below
 /// [`macro@api_view`].
 ///
-/// ```ignore
+/// ```
+/// # mod settings { drf::settings! {} }
+/// # mod auth {
+/// #     use drf::prelude::*;
+/// #     pub struct Bearer;
+/// #     impl Authenticate for Bearer {
+/// #         const NAME: &'static str = "Bearer";
+/// #         async fn authenticate(req: &Request) -> AuthResult {
+/// #             drf::authentication::authenticate_token_keyword(req, "Bearer").await
+/// #         }
+/// #     }
+/// # }
+/// # use drf::prelude::*;
+/// # use drf::{api_view, authentication_classes};
+/// # use serde_json::Value;
 /// #[api_view(GET)]
 /// #[authentication_classes(Token, Basic, crate::auth::Bearer)]
 /// async fn me(user: User) -> Json<Value> {
 ///     Json(json!({ "username": user.username }))
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// Built-ins: `Basic`, `Session`, `Token` (DRF's `BasicAuthentication`,
@@ -95,12 +115,19 @@ pub fn authentication_classes(_args: TokenStream, item: TokenStream) -> TokenStr
 /// The permissions of a view, all of which must allow; overrides `DEFAULT_PERMISSION_CLASSES`
 /// (DRF's `@permission_classes`). Write it below [`macro@api_view`].
 ///
-/// ```ignore
+/// ```
+/// # mod settings { drf::settings! {} }
+/// # use drf::prelude::*;
+/// # use drf::{api_view, permission_classes};
+/// # use serde_json::Value;
+/// # struct IsOwner;
+/// # impl Permission for IsOwner {}
 /// #[api_view(GET, DELETE)]
 /// #[permission_classes(IsAuthenticated, IsOwner | IsAdminUser)]
 /// async fn note(request: Request) -> Result<Json<Value>, ApiError> {
 ///     Ok(Json(json!({ "path": request.path() })))
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// Each entry is a permission expression: `A & B` (both), `A | B` (either), `!A` (not), with
@@ -117,12 +144,16 @@ pub fn permission_classes(_args: TokenStream, item: TokenStream) -> TokenStream 
 /// The throttles of a view, all of which are checked; overrides `DEFAULT_THROTTLE_CLASSES`
 /// (DRF's `@throttle_classes`). Write it below [`macro@api_view`].
 ///
-/// ```ignore
+/// ```
+/// # mod settings { drf::settings! { DEFAULT_THROTTLE_RATES = { anon: "10/min", user: "100/min" }; } }
+/// # use drf::prelude::*;
+/// # use drf::{api_view, throttle_classes};
 /// #[api_view(POST)]
 /// #[throttle_classes(AnonRate, UserRate)]
 /// async fn upload(request: Request) -> StatusCode {
 ///     StatusCode::CREATED
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// Built-ins: `AnonRate` (anonymous callers, scope `anon`), `UserRate` (users by id, anonymous
@@ -138,13 +169,17 @@ pub fn throttle_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
 /// The view's throttle scope (DRF's `throttle_scope`): the scope whose rate `ScopedRate`
 /// applies to this view. Write it below [`macro@api_view`].
 ///
-/// ```ignore
+/// ```
+/// # mod settings { drf::settings! { DEFAULT_THROTTLE_RATES = { burst: "60/min" }; } }
+/// # use drf::prelude::*;
+/// # use drf::{api_view, throttle_classes, throttle_scope};
 /// #[api_view(GET)]
 /// #[throttle_classes(ScopedRate)]
 /// #[throttle_scope("burst")]
 /// async fn search() -> StatusCode {
 ///     StatusCode::OK
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// The scope must have a rate in `DEFAULT_THROTTLE_RATES` of the crate's `settings!`, which
@@ -160,7 +195,13 @@ pub fn throttle_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The application's global defaults (DRF's `REST_FRAMEWORK` settings), checked at compile
 /// time; expands to `pub struct Settings` implementing the runtime's `Settings` trait.
 ///
-/// ```ignore
+/// ```
+/// # mod users { pub fn anonymous() -> drf::User { drf::User::default() } }
+/// # mod views {
+/// #     #[drf::api_view(GET)]
+/// #     pub async fn notes() -> drf::http::StatusCode { drf::http::StatusCode::OK }
+/// # }
+/// # mod settings {
 /// // src/settings.rs
 /// drf::settings! {
 ///     DEFAULT_AUTHENTICATION_CLASSES = [Session, Basic];
@@ -171,9 +212,14 @@ pub fn throttle_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     DEFAULT_THROTTLE_CLASSES = [AnonRate, UserRate];
 ///     DEFAULT_THROTTLE_RATES = { anon: "100/day", user: "1000/day" };
 /// }
+/// # }
 ///
 /// // src/main.rs
+/// # fn main() {
+/// # use drf::Router;
 /// let router = Router::<settings::Settings>::new().route("/notes/", views::notes);
+/// # let _ = router;
+/// # }
 /// ```
 ///
 /// Every key is optional; one left out keeps DRF's default (`[Session, Basic]`, `[AllowAny]`,

@@ -65,10 +65,23 @@ struct Route {
 /// `<uuid:u>`, `<path:rest>` (`<name>` is `<str:name>`). A parameter that does not fit its
 /// converter is a 404, as in Django.
 ///
-/// ```ignore
+/// ```
+/// # mod settings { drf::settings! {} }
+/// # mod views {
+/// #     use drf::prelude::*;
+/// #     #[drf::api_view(GET, POST)]
+/// #     pub async fn notes() -> StatusCode { StatusCode::OK }
+/// #     #[drf::api_view(GET)]
+/// #     pub async fn note_detail(Path(pk): Path<i64>) -> StatusCode { StatusCode::OK }
+/// # }
+/// # use drf::Router;
+/// # use settings::Settings;
+/// # fn main() {
 /// let router = Router::<Settings>::new()
 ///     .route("/notes/", views::notes)
 ///     .route("/notes/<int:pk>/", views::note_detail);
+/// # let _ = router;
+/// # }
 /// ```
 pub struct Router<S: Settings = DefaultSettings> {
     tree: matchit::Router<usize>,

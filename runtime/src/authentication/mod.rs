@@ -34,7 +34,8 @@ pub type AuthResult = Result<Option<(User, Auth)>, ApiError>;
 /// Implement it on a unit type and name the type in `#[authentication_classes(...)]` or in
 /// `settings!`. The conformance example's `Bearer` is Token with another keyword:
 ///
-/// ```ignore
+/// ```
+/// # use drf::prelude::*;
 /// struct Bearer;
 /// impl Authenticate for Bearer {
 ///     const NAME: &'static str = "Bearer";

@@ -81,7 +81,9 @@ type Outcome = Result<(), Failure>;
 /// An application's whole `main`: starts the async runtime and runs the management command
 /// named on the command line (Django's `manage.py`).
 ///
-/// ```ignore
+/// ```no_run
+/// # mod settings { drf::settings! {} }
+/// # mod views { pub fn router() -> drf::Router<crate::settings::Settings> { drf::Router::new() } }
 /// fn main() -> std::process::ExitCode {
 ///     drf::management::main::<settings::Settings>(views::router)
 /// }

@@ -21,7 +21,9 @@ pub type Object<'a> = &'a (dyn Any + Send + Sync);
 /// `has_permission` runs for every request after authentication; `has_object_permission` runs
 /// when a handler calls [`Request::check_object_permissions`] (DRF's `check_object_permissions`).
 ///
-/// ```ignore
+/// ```
+/// # use drf::prelude::*;
+/// # struct Note { owner_id: i64 }
 /// struct IsOwner;
 /// impl Permission for IsOwner {
 ///     async fn has_object_permission(req: &Request, obj: Object<'_>) -> bool {

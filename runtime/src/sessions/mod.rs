@@ -14,15 +14,24 @@
 //!   everywhere; `SECRET_KEY_FALLBACKS` keep sessions valid across a key rotation), and
 //!   enforces CSRF on unsafe methods with DRF's exact messages.
 //!
-//! ```ignore
+//! ```
+//! # mod settings { drf::settings! {} }
+//! # use drf::prelude::*;
+//! # use drf::{api_view, authentication_classes};
+//! # use drf::authentication::authenticate_credentials;
+//! # use serde_json::Value;
 //! #[api_view(POST)]
 //! #[authentication_classes()]
 //! async fn session_login(request: Request) -> Result<Json<Value>, ApiError> {
+//!     let data = request.data()?;
+//!     let field = |name: &str| data[name].as_str().unwrap_or_default().to_owned();
+//!     let (username, password) = (field("username"), field("password"));
 //!     let user = authenticate_credentials(request.app(), &username, &password).await?
 //!         .ok_or_else(|| ApiError::validation(json!({"non_field_errors": ["…"]})))?;
 //!     drf::sessions::login(&request, &user).await?;
 //!     Ok(Json(json!({"username": user.username})))
 //! }
+//! # fn main() {}
 //! ```
 //!
 //! Not supported: `CSRF_USE_SESSIONS`, `SESSION_SAVE_EVERY_REQUEST`, other session engines

@@ -366,10 +366,12 @@ pub enum SessionExpiry {
 /// request carried one and the session ended up empty). Every method that reads the data may
 /// query the database, hence `async` and `Result`.
 ///
-/// ```ignore
+/// ```
+/// # async fn doc(request: &drf::Request) -> Result<(), drf::ApiError> {
 /// let session = request.session();
 /// let visits = session.get("visits").await?.and_then(|v| v.as_i64()).unwrap_or(0);
 /// session.insert("visits", visits + 1).await?;
+/// # Ok(()) }
 /// ```
 #[derive(Clone, Copy)]
 pub struct SessionStore<'a> {

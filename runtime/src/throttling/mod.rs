@@ -16,7 +16,8 @@
 //! [`ThrottleContext::check_rate`], which does what DRF's `SimpleRateThrottle` does for a
 //! scope and a key:
 //!
-//! ```ignore
+//! ```
+//! # use drf::prelude::*;
 //! /// 100 uploads a day per API key (rate: `DEFAULT_THROTTLE_RATES = { uploads: "100/day" }`).
 //! struct PerApiKey;
 //!
