@@ -2,9 +2,11 @@
 //! `{"username": …, "is_authenticated": …, "auth": <token key> | null}`.
 
 use drf::authentication::{authenticate_credentials, authenticate_token_keyword};
+use drf::fields::Untrimmed;
 use drf::prelude::*;
 use drf::views::obtain_auth_token;
 use drf::{api_view, authentication_classes, permission_classes, throttle_classes, throttle_scope};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::settings::Settings;
@@ -77,55 +79,22 @@ pub async fn session(user: User, auth: Auth) -> Json<Value> {
 
 /// A required, non-null, non-blank string field of a login body (DRF's `CharField` with
 /// `trim_whitespace=False`), or its error.
-fn login_field(data: &serde_json::Map<String, Value>, name: &str) -> Result<String, &'static str> {
-    match data.get(name) {
-        None => Err("This field is required."),
-        Some(Value::Null) => Err("This field may not be null."),
-        Some(Value::String(s)) if s.is_empty() => Err("This field may not be blank."),
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        Some(_) => Err("Not a valid string."),
-    }
+/// The reference's `LoginSerializer`: `CharField()` for the username (trimmed),
+/// `CharField(trim_whitespace=False)` for the password.
+#[derive(Debug, Deserialize)]
+pub struct LoginIn {
+    username: String,
+    password: Untrimmed,
 }
 
 #[api_view(POST)]
 #[authentication_classes()]
 #[permission_classes(AllowAny)]
-pub async fn session_login(request: Request) -> Result<Json<Value>, ApiError> {
-    let data = match request.data()? {
-        Value::Object(data) => data,
-        Value::Null => {
-            return Err(ApiError::validation(
-                json!({"non_field_errors": ["No data provided"]}),
-            ));
-        }
-        other => {
-            let got = match other {
-                Value::Array(_) => "list",
-                Value::String(_) => "str",
-                Value::Bool(_) => "bool",
-                Value::Number(n) if n.is_f64() => "float",
-                _ => "int",
-            };
-            return Err(ApiError::validation(json!({
-                "non_field_errors": [format!("Invalid data. Expected a dictionary, but got {got}.")]
-            })));
-        }
-    };
-    let (username, password) = match (login_field(data, "username"), login_field(data, "password"))
-    {
-        (Ok(u), Ok(p)) => (u, p),
-        (u, p) => {
-            let mut errors = serde_json::Map::new();
-            if let Err(e) = u {
-                errors.insert("username".into(), json!([e]));
-            }
-            if let Err(e) = p {
-                errors.insert("password".into(), json!([e]));
-            }
-            return Err(ApiError::validation(Value::Object(errors)));
-        }
-    };
+pub async fn session_login(
+    request: Request,
+    Json(LoginIn { username, password }): Json<LoginIn>,
+) -> Result<Json<Value>, ApiError> {
+    let password = password.0;
     let Some(user) = authenticate_credentials(request.app(), &username, &password).await? else {
         return Err(ApiError::validation(json!({
             "non_field_errors": ["Unable to log in with provided credentials."]

@@ -43,6 +43,8 @@ struct Inner {
     identity: OnceLock<Identity>,
     forced: Option<Identity>,
     data: OnceLock<Result<ParsedBody, ApiError>>,
+    /// The view's parsers, in its order (DRF's `parser_classes`): set by the pipeline.
+    parses: OnceLock<&'static [&'static str]>,
     object_check: OnceLock<ObjectCheck>,
     locals: Locals,
     /// The router's application state (`State<T>`).
@@ -131,6 +133,7 @@ impl Request {
                 identity: OnceLock::new(),
                 forced,
                 data: OnceLock::new(),
+                parses: OnceLock::new(),
                 object_check: OnceLock::new(),
                 locals: Locals::default(),
                 states: None,
@@ -279,6 +282,12 @@ impl Request {
         let _ = self.inner.identity.set(identity);
     }
 
+    /// The view's parsers (`View::PARSES`), in the order DRF tries them: the first whose
+    /// media type matches the request's `Content-Type` parses the body.
+    pub(crate) fn set_parses(&self, parses: &'static [&'static str]) {
+        let _ = self.inner.parses.set(parses);
+    }
+
     pub(crate) fn set_object_check(&self, check: ObjectCheck) {
         let _ = self.inner.object_check.set(check);
     }
@@ -300,7 +309,10 @@ impl Request {
     pub(crate) fn parsed(&self) -> Result<&ParsedBody, ApiError> {
         self.inner
             .data
-            .get_or_init(|| parsers::parse_body(&self.inner.headers, &self.inner.body))
+            .get_or_init(|| {
+                let parses = self.inner.parses.get().copied().unwrap_or(&parsers::PARSES);
+                parsers::parse_body(&self.inner.headers, &self.inner.body, parses)
+            })
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -35,7 +35,10 @@ pub trait View: Send + Sync + 'static {
     const DESCRIPTION: &'static str = "";
     /// The methods the handler answers; OPTIONS is always allowed on top.
     const METHODS: &'static [Method];
-    /// The media types the view parses (OPTIONS' `parses`).
+    /// The media types the view parses, in the order they are tried (DRF's `parser_classes`;
+    /// OPTIONS' `parses`): the first that matches the request's `Content-Type` parses the body,
+    /// so with `*/*` or `application/*` the order decides. Known: `application/json`,
+    /// `application/x-www-form-urlencoded`, `multipart/form-data`; others are skipped.
     const PARSES: &'static [&'static str] = &PARSES;
     /// The authentication schemes: [`FromSettings`] or [`Explicit`].
     type Authentication: AuthenticationClasses;
@@ -180,6 +183,7 @@ async fn run<V: View, S: Settings>(
     req: &Request,
     indent: &mut Option<usize>,
 ) -> Result<Response, ApiError> {
+    req.set_parses(V::PARSES);
     *indent = parsers::negotiate(req.headers(), req.uri().query())?;
 
     let identity = match req.forced_identity() {

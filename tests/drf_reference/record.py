@@ -587,6 +587,39 @@ obtain("text_plain_body", '{"username":"alice","password":"alicepw"}', "text/pla
 obtain("json_vendor_type", '{"username":"alice","password":"alicepw"}', "application/vnd.api+json")
 obtain("form_repeated_username_last_wins", "username=nobody&username=alice&password=alicepw", F)
 
+# Found by the differential body run (tests/drf_reference/diff_bodies.py): the view's parser
+# order (obtain_auth_token tries Form, MultiPart, JSON), media types read as Django and DRF
+# read them, the request's charset, a trailing file of an unterminated multipart body, deep
+# nesting, and the same field rules in an @api_view's typed body (/session-login/).
+obtain("wildcard_content_type_json_body", '{"username":"alice","password":"x"}', "*/*")
+obtain("application_wildcard_form_body", "username=alice&password=x", "application/*")
+obtain("content_type_space_before_slash", '{"username":"alice","password":"x"}', "application /json")
+obtain("content_type_space_after_slash", '{"username":"alice","password":"x"}', "application/ json")
+obtain("content_type_too_long", '{"username":"alice","password":"x"}', J + "; x=" + "y" * 300)
+obtain("content_type_256_chars", '{"username":"alice","password":"x"}', J + "; x=" + "y" * 236)
+obtain("json_charset_utf16_no_bom", "{}", J + "; charset=utf-16")
+obtain("json_charset_utf16_bom", '{"username":"alice","password":"x"}'.encode("utf-16"), J + "; charset=UTF-16")
+obtain("json_charset_utf16le_surrogate", '{"username":"alice"}'.encode("utf-16-le") + b"\x00\xdc",
+       J + "; charset=utf-16le")
+obtain("json_charset_quoted_ascii", b'{"username":"\xc3\xa9","password":"x"}', J + '; charset="ascii"')
+obtain("json_charset_bz2", "{}", J + "; charset=bz2")
+obtain("json_charset_unknown_is_utf8", '{"username":"\\u00a0","password":"x"}', J + "; charset=bogus")
+obtain("json_charset_cp1252", b'{"username":"\x80","password":"x"}', J + "; charset=windows-1252")
+obtain("form_charset_latin1_nbsp", "username=%A0&password=x", F + "; charset=latin-1")
+obtain("form_utf8_nbsp_escape", "username=%A0&password=x", F)
+obtain("form_not_utf8_read_as_latin1", b"username=\xa0&password=x", F)
+obtain("form_charset_koi8r_ascii", "username=alice&password=x", F + "; charset=koi8-r")
+obtain("form_charset_hex", "username=alice&password=x", F + "; charset=hex")
+obtain("multipart_unterminated_trailing_file", UNTERMINATED + f"bob\r\n--{BOUNDARY}\r\n"
+       "Content-Disposition: form-data; name=\"password\"; filename=\"f.txt\"\r\n"
+       "Content-Type: text/plain\r\n\r\nx\r\n", M)
+obtain("multipart_terminated_trailing_file", UNTERMINATED + f"bob\r\n--{BOUNDARY}\r\n"
+       "Content-Disposition: form-data; name=\"password\"; filename=\"f.txt\"\r\n"
+       f"Content-Type: text/plain\r\n\r\nx\r\n--{BOUNDARY}--\r\n", M)
+obtain("multipart_charset_latin1_nbsp", (UNTERMINATED + "\xa0\r\n").encode("latin-1"), M + "; charset=latin-1")
+obtain("json_nested_900_lists", "[" * 900 + "]" * 900, J)
+obtain("json_nested_900_objects", '{"a":' * 900 + "1" + "}" * 900, J)
+
 # --------------------------------------------------------------------------------------------
 # 10. Unknown paths and URL shapes
 # --------------------------------------------------------------------------------------------
@@ -619,6 +652,15 @@ case("session_login_bad_credentials", "POST", "/session-login/", body='{"usernam
 case("session_login_inactive", "POST", "/session-login/", body='{"username":"inactive","password":"inactivepw"}',
      content_type=J, group=G)
 case("session_login_empty", "POST", "/session-login/", body="{}", content_type=J, group=G)
+for slug, body, ct in [
+    ("trimmed_blank_username", '{"username":" \\u3000 ","password":"x"}', J),
+    ("nul_in_username", '{"username":"a\\u0000","password":"x"}', J),
+    ("surrogate_password", '{"username":"alice","password":"\\ud800"}', J),
+    ("wildcard_json_body", '{"username":"alice","password":"x"}', "*/*"),
+    ("form_blank_after_plus", "username=+&password=x", F),
+    ("multipart_trimmed", multipart([("username", "  "), ("password", "x")]), M),
+]:
+    case("session_login_" + slug, "POST", "/session-login/", body=body, content_type=ct, group=G)
 case("session_login_ok", "POST", "/session-login/", body='{"username":"alice","password":"alicepw"}',
      content_type=J, group=G, note="sets sessionid and csrftoken cookies (values captured as placeholders)")
 CK = "sessionid=<SESSIONID>"

@@ -5,16 +5,17 @@ use http::{HeaderMap, header};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::pycompat::codecs::{self, Charset, Codec};
 use crate::pycompat::json_decode::{self, Exotic};
 
 mod multipart;
 
-/// Media types the parsers accept, in DRF's order (also OPTIONS' `parses`).
-pub const PARSES: [&str; 3] = [
-    "application/json",
-    "application/x-www-form-urlencoded",
-    "multipart/form-data",
-];
+const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
+const MULTIPART: &str = "multipart/form-data";
+
+/// Media types the parsers accept, in DRF's default order (also OPTIONS' `parses`).
+pub const PARSES: [&str; 3] = [JSON, FORM, MULTIPART];
 
 /// Media types the renderers produce (OPTIONS' `renders`).
 pub const RENDERS: [&str; 1] = ["application/json"];
@@ -86,24 +87,41 @@ struct MediaType<'a> {
 }
 
 impl<'a> MediaType<'a> {
+    /// Django's `parse_header_parameters`, then DRF's `_MediaType`: the type is the first
+    /// `;`-item stripped and lower-cased, split at its first `/` with nothing trimmed around
+    /// it (`application /json` is no JSON); parameter names stripped and lower-cased, values
+    /// stripped and unquoted.
     fn parse(s: &'a str) -> Self {
-        let mut parts = s.split(';');
-        let full = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut items = param_items(s);
+        let full = items.next().unwrap_or("").to_lowercase();
         let (main, sub) = match full.split_once('/') {
-            Some((m, s)) => (m.trim().to_owned(), s.trim().to_owned()),
+            Some((m, s)) => (m.to_owned(), s.to_owned()),
             None => (full.clone(), String::new()),
         };
-        let params = parts
+        let params = items
             .filter_map(|p| {
                 let (k, v) = p.split_once('=')?;
-                Some((k.trim().to_ascii_lowercase(), v.trim().trim_matches('"')))
+                let k = k.trim().to_lowercase();
+                let k = k.strip_suffix('*').map(str::to_owned).unwrap_or(k);
+                let v = v.trim();
+                let v = if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
+                    &v[1..v.len() - 1]
+                } else {
+                    v
+                };
+                Some((k, v))
             })
             .collect();
         Self { main, sub, params }
     }
 
+    /// The parameter `key`; the last one when it is repeated (a Python dict's).
     fn param(&self, key: &str) -> Option<&'a str> {
-        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+        self.params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
     }
 
     /// DRF's `media_type_matches(self, other)`: `self` is the parser/renderer's type.
@@ -130,6 +148,39 @@ impl<'a> MediaType<'a> {
         }
     }
 }
+
+/// Django's `_parseparam`: the `;`-separated items of a header value, each stripped, a `;`
+/// inside double quotes kept.
+fn param_items(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        let mut end = None;
+        let mut from = 0;
+        while let Some(at) = s[from..].find(';').map(|i| i + from) {
+            let quotes = s[..at].matches('"').count() - s[..at].matches("\\\"").count();
+            if at == 0 || quotes % 2 == 0 {
+                end = Some(at);
+                break;
+            }
+            from = at + 1;
+        }
+        match end {
+            Some(at) => {
+                rest = Some(&s[at + 1..]);
+                Some(s[..at].trim())
+            }
+            None => {
+                rest = None;
+                Some(s.trim())
+            }
+        }
+    })
+}
+
+/// DRF's `DefaultContentNegotiation.max_media_type_length`: a longer `Content-Type` is
+/// refused (415) without being parsed.
+const MAX_MEDIA_TYPE_LENGTH: usize = 256;
 
 /// DRF's `DefaultContentNegotiation` with the JSON renderer alone: `Ok` when the `Accept`
 /// header (absent means `*/*`) can be answered with JSON, else 406. A `format` query parameter
@@ -166,8 +217,13 @@ pub fn negotiate(headers: &HeaderMap, query: Option<&str>) -> Result<Option<usiz
     }
 }
 
-/// DRF's `request.data`: choose the parser by `Content-Type`, then parse.
-pub(crate) fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<ParsedBody, ApiError> {
+/// DRF's `request.data`: the first of `parses` (the view's parsers, in its order) whose media
+/// type matches the `Content-Type` parses the body.
+pub(crate) fn parse_body(
+    headers: &HeaderMap,
+    body: &Bytes,
+    parses: &[&str],
+) -> Result<ParsedBody, ApiError> {
     if body.is_empty() {
         // No stream: DRF answers empty data whatever the content type.
         return Ok(ParsedBody::json(Value::Object(Map::new())));
@@ -178,63 +234,52 @@ pub(crate) fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<ParsedBody
         // `Content-Type`, which no parser accepts.
         None => "text/plain".to_owned(),
     };
+    // DRF counts characters (the header decoded as latin-1, one per byte).
+    if content_type.len() > MAX_MEDIA_TYPE_LENGTH {
+        return Err(ApiError::UnsupportedMediaType(content_type));
+    }
     let mt = MediaType::parse(&content_type);
-    let charset = mt.param("charset").unwrap_or("utf-8").to_ascii_lowercase();
-    if MediaType::parse(PARSES[0]).matches(&mt) {
-        parse_json(body, &charset)
-    } else if MediaType::parse(PARSES[1]).matches(&mt) {
-        let fields = form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        Ok(ParsedBody::form(fields, Vec::new()))
-    } else if MediaType::parse(PARSES[2]).matches(&mt) {
-        let parts = multipart::parse(&content_type, body)
-            .map_err(|m| ApiError::ParseError(format!("Multipart form parse error - {m}")))?;
-        Ok(ParsedBody::form(parts.fields, parts.files))
-    } else {
-        Err(ApiError::UnsupportedMediaType(content_type))
+    let parser = parses
+        .iter()
+        .find(|p| PARSES.contains(p) && MediaType::parse(p).matches(&mt));
+    match parser.copied() {
+        Some(JSON) => parse_json(body, body_codec(&mt, body)?),
+        Some(FORM) => Ok(ParsedBody::form(
+            parse_form(body, body_codec(&mt, body)?),
+            Vec::new(),
+        )),
+        Some(MULTIPART) => {
+            let codec = body_codec(&mt, body)?;
+            let parts = multipart::parse(&content_type, body, codec)
+                .map_err(|m| ApiError::ParseError(format!("Multipart form parse error - {m}")))?;
+            Ok(ParsedBody::form(parts.fields, parts.files))
+        }
+        _ => Err(ApiError::UnsupportedMediaType(content_type)),
     }
 }
 
-/// Decodes a body as Python's `codecs.getreader("utf-8")` does: an incomplete sequence at the
-/// very end is dropped, an invalid one is an error worded as Python words it.
-fn decode_utf8_like_python(body: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
-    match std::str::from_utf8(body) {
-        Ok(s) => Ok(s.into()),
-        Err(e) => {
-            let pos = e.valid_up_to();
-            let Some(len) = e.error_len() else {
-                // Truncated at the end: the stream reader keeps it for a next read that
-                // never comes.
-                return Ok(String::from_utf8_lossy(&body[..pos]).into_owned().into());
-            };
-            let first = body[pos];
-            let reason = if (0x80..0xC2).contains(&first) || first > 0xF4 {
-                "invalid start byte"
-            } else {
-                "invalid continuation byte"
-            };
-            Err(if len == 1 {
-                format!("'utf-8' codec can't decode byte 0x{first:02x} in position {pos}: {reason}")
-            } else {
-                format!(
-                    "'utf-8' codec can't decode bytes in position {pos}-{}: {reason}",
-                    pos + len - 1
-                )
-            })
-        }
-    }
-}
-
-fn parse_json(body: &Bytes, charset: &str) -> Result<ParsedBody, ApiError> {
-    let text = match charset {
-        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" => {
-            body.iter().map(|&b| b as char).collect::<String>().into()
-        }
-        // utf-8, and charsets Django would not decode differently in practice.
-        _ => decode_utf8_like_python(body)
-            .map_err(|m| ApiError::ParseError(format!("JSON parse error - {m}")))?,
+/// Django's `request.encoding` (the `charset` parameter, when Python has such a codec) as
+/// DRF's `get_encoding` takes it: a codec that is no text encoding is refused, and so is one
+/// not decoded here, unless `body` is ASCII and the codec reads ASCII as ASCII (see
+/// [`codecs`]).
+fn body_codec(mt: &MediaType<'_>, body: &[u8]) -> Result<Codec, ApiError> {
+    let Some(name) = mt.param("charset") else {
+        return Ok(Codec::Utf8);
     };
+    match codecs::charset(name) {
+        None => Ok(Codec::Utf8),
+        Some(Charset::Known(codec)) => Ok(codec),
+        Some(Charset::AsciiOnly) if body.is_ascii() => Ok(Codec::Ascii),
+        Some(Charset::AsciiOnly | Charset::Unsupported) => Err(ApiError::ParseError(format!(
+            "Unsupported charset \"{name}\" in request Content-Type header."
+        ))),
+    }
+}
+
+/// DRF's JSON parser: the body through `codecs.getreader(codec)`, then `json.load`.
+fn parse_json(body: &Bytes, codec: Codec) -> Result<ParsedBody, ApiError> {
+    let text = codecs::decode_stream(codec, body)
+        .map_err(|m| ApiError::ParseError(format!("JSON parse error - {m}")))?;
     match json_decode::parse(&text) {
         Ok(doc) => Ok(ParsedBody {
             data: doc.value,
@@ -243,6 +288,45 @@ fn parse_json(body: &Bytes, charset: &str) -> Result<ParsedBody, ApiError> {
         }),
         Err(msg) => Err(ApiError::ParseError(format!("JSON parse error - {msg}"))),
     }
+}
+
+/// DRF's form parser, `QueryDict(body, encoding=codec)`: the body decoded with the codec (as
+/// latin-1 when that fails), then `urllib.parse.parse_qsl(keep_blank_values=True)`: `&`
+/// separates fields, empty ones are skipped, a field without `=` has an empty value, `+` is a
+/// space, and each run of ASCII characters is percent-decoded to bytes and decoded with the
+/// codec, an undecodable sequence becoming U+FFFD (`errors="replace"`).
+fn parse_form(body: &[u8], codec: Codec) -> Vec<(String, String)> {
+    let text = codecs::decode_strict(codec, body)
+        .unwrap_or_else(|| codecs::decode_stream(Codec::Latin1, body).unwrap_or_default());
+    text.split('&')
+        .filter(|field| !field.is_empty())
+        .map(|field| {
+            let (name, value) = field.split_once('=').unwrap_or((field, ""));
+            (unquote(name, codec), unquote(value, codec))
+        })
+        .collect()
+}
+
+/// `urllib.parse.unquote(s.replace("+", " "), encoding=codec, errors="replace")`.
+fn unquote(s: &str, codec: Codec) -> String {
+    let s = s.replace('+', " ");
+    if !s.contains('%') {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while !rest.is_empty() {
+        let ascii = rest.find(|c: char| !c.is_ascii()).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(ascii);
+        if !run.is_empty() {
+            let bytes: Vec<u8> = percent_encoding::percent_decode_str(run).collect();
+            out.push_str(&codecs::decode_replace(codec, &bytes));
+        }
+        let other = tail.find(|c: char| c.is_ascii()).unwrap_or(tail.len());
+        out.push_str(&tail[..other]);
+        rest = &tail[other..];
+    }
+    out
 }
 
 /// Builders for other modules' tests.
@@ -260,6 +344,10 @@ pub(crate) mod tests_support {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    fn parse_body_default(h: &HeaderMap, body: &Bytes) -> Result<ParsedBody, ApiError> {
+        parse_body(h, body, &PARSES)
+    }
 
     fn headers(ct: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -303,12 +391,13 @@ mod tests {
 
     #[test]
     fn empty_body_is_empty_object_and_untyped_body_is_text_plain() {
-        let p = parse_body(&headers("text/plain"), &Bytes::new()).unwrap();
+        let p = parse_body_default(&headers("text/plain"), &Bytes::new()).unwrap();
         assert_eq!(p.data, serde_json::json!({}));
-        let p = parse_body(&HeaderMap::new(), &Bytes::new()).unwrap();
+        let p = parse_body_default(&HeaderMap::new(), &Bytes::new()).unwrap();
         assert_eq!(p.data, serde_json::json!({}));
         for body in [&b"{}"[..], b"[]", b"\"str\"", b"{\"a\": 1} x", b"\xff\xfe"] {
-            let e = parse_body(&HeaderMap::new(), &Bytes::copy_from_slice(body)).unwrap_err();
+            let e =
+                parse_body_default(&HeaderMap::new(), &Bytes::copy_from_slice(body)).unwrap_err();
             assert_eq!(
                 e.detail(),
                 "Unsupported media type \"text/plain\" in request."
@@ -318,7 +407,7 @@ mod tests {
 
     #[test]
     fn unsupported_media_type_names_the_header() {
-        let e = parse_body(
+        let e = parse_body_default(
             &headers("text/plain; charset=utf-8"),
             &Bytes::from_static(b"x"),
         )
@@ -331,7 +420,7 @@ mod tests {
 
     #[test]
     fn form_and_json() {
-        let p = parse_body(
+        let p = parse_body_default(
             &headers("application/x-www-form-urlencoded"),
             &Bytes::from_static(b"username=a+b&password=%C3%A9&username=c"),
         )
@@ -340,7 +429,7 @@ mod tests {
             p.data,
             serde_json::json!({"username": "c", "password": "é"})
         );
-        let p = parse_body(
+        let p = parse_body_default(
             &headers("application/json; charset=utf-8"),
             &Bytes::from_static(br#"{"a": [1, 2.5, null]}"#),
         )
@@ -350,7 +439,8 @@ mod tests {
 
     #[test]
     fn bad_utf8_json_is_a_parse_error() {
-        let e = parse_body(&headers("application/json"), &Bytes::from_static(b"\xff")).unwrap_err();
+        let e = parse_body_default(&headers("application/json"), &Bytes::from_static(b"\xff"))
+            .unwrap_err();
         assert_eq!(
             e.detail(),
             "JSON parse error - 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
@@ -360,15 +450,15 @@ mod tests {
     #[test]
     fn utf8_errors_are_pythons() {
         assert_eq!(
-            decode_utf8_like_python(b"{\"a\": 1}\xe2\x82").unwrap(),
+            codecs::decode_stream(Codec::Utf8, b"{\"a\": 1}\xe2\x82").unwrap(),
             "{\"a\": 1}"
         );
         assert_eq!(
-            decode_utf8_like_python(b"\xf0\x90(").unwrap_err(),
+            codecs::decode_stream(Codec::Utf8, b"\xf0\x90(").unwrap_err(),
             "'utf-8' codec can't decode bytes in position 0-1: invalid continuation byte"
         );
         assert_eq!(
-            decode_utf8_like_python(b"ab\xe9\"").unwrap_err(),
+            codecs::decode_stream(Codec::Utf8, b"ab\xe9\"").unwrap_err(),
             "'utf-8' codec can't decode byte 0xe9 in position 2: invalid continuation byte"
         );
     }
@@ -376,7 +466,7 @@ mod tests {
     #[test]
     fn multipart_fields_and_files() {
         let body = "--XX\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nalice\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XX--\r\n";
-        let p = parse_body(
+        let p = parse_body_default(
             &headers("multipart/form-data; boundary=XX"),
             &Bytes::from(body),
         )
@@ -387,14 +477,15 @@ mod tests {
         );
         assert_eq!(p.files.len(), 1);
         assert_eq!(&p.files[0].content[..], b"hello");
-        let e = parse_body(&headers("multipart/form-data"), &Bytes::from(body)).unwrap_err();
+        let e =
+            parse_body_default(&headers("multipart/form-data"), &Bytes::from(body)).unwrap_err();
         assert_eq!(
             e.detail(),
             "Multipart form parse error - Invalid boundary in multipart: None"
         );
         // Not multipart at all, or truncated in the headers: nothing read, as Django.
         for body in [&b"--XX\r\nContent-Disp"[..], b"not multipart"] {
-            let p = parse_body(
+            let p = parse_body_default(
                 &headers("multipart/form-data; boundary=XX"),
                 &Bytes::from_static(body),
             )
@@ -405,12 +496,164 @@ mod tests {
 
     #[test]
     fn form_keeps_every_field_and_data_the_last() {
-        let p = parse_body(
+        let p = parse_body_default(
             &headers("application/x-www-form-urlencoded"),
             &Bytes::from_static(b"t=a&t=b&u=1"),
         )
         .unwrap();
         assert_eq!(p.data, serde_json::json!({"t": "b", "u": "1"}));
         assert_eq!(p.form.unwrap()["t"], serde_json::json!(["a", "b"]));
+    }
+
+    /// DRF 3.18 answers, through `obtain_auth_token` (Form, MultiPart, JSON) and an
+    /// `@api_view` (JSON, Form, MultiPart).
+    #[test]
+    fn the_first_matching_parser_of_the_view_parses() {
+        const TOKEN_VIEW: [&str; 3] = [FORM, MULTIPART, JSON];
+        let json_body = Bytes::from_static(br#"{"username": "alice"}"#);
+        for wildcard in ["*/*", "application/*"] {
+            let p = parse_body(&headers(wildcard), &json_body, &TOKEN_VIEW).unwrap();
+            assert_eq!(
+                p.data,
+                json!({r#"{"username": "alice"}"#: ""}),
+                "{wildcard}"
+            );
+            let p = parse_body(&headers(wildcard), &json_body, &PARSES).unwrap();
+            assert_eq!(p.data, json!({"username": "alice"}), "{wildcard}");
+        }
+        let e = parse_body(&headers("multipart/*"), &json_body, &PARSES).unwrap_err();
+        assert_eq!(
+            e.detail(),
+            "Multipart form parse error - Invalid boundary in multipart: None"
+        );
+    }
+
+    #[test]
+    fn media_types_are_read_as_django_and_drf_read_them() {
+        let body = Bytes::from_static(br#"{"a": 1}"#);
+        let parsed = |ct: &str| parse_body_default(&headers(ct), &body);
+        for ct in [
+            "Application/JSON",
+            " application/json ",
+            "application/json ; charset=utf-8",
+            "application/json;charset=\"utf-8\"",
+            "application/json; q=0.5",
+            "application/json;",
+        ] {
+            assert_eq!(parsed(ct).unwrap().data, json!({"a": 1}), "{ct:?}");
+        }
+        for ct in [
+            "application /json",
+            "application/ json",
+            "application/json, text/plain",
+            "text/json",
+            "application/vnd.api+json",
+        ] {
+            assert_eq!(
+                parsed(ct).unwrap_err().detail(),
+                format!("Unsupported media type \"{ct}\" in request."),
+                "{ct:?}"
+            );
+        }
+        let long = format!("application/json; x={}", "y".repeat(237));
+        assert_eq!(long.len(), 257);
+        assert!(matches!(
+            parsed(&long),
+            Err(ApiError::UnsupportedMediaType(_))
+        ));
+        assert!(parsed(&long[..256]).is_ok());
+        let quoted = MediaType::parse("multipart/form-data; boundary=\"a;b\"; charset=utf-8");
+        assert_eq!(quoted.param("boundary"), Some("a;b"));
+        assert_eq!(quoted.param("charset"), Some("utf-8"));
+    }
+
+    /// DRF 3.18's answers (`request.data`), recorded through its `obtain_auth_token`.
+    #[test]
+    fn forms_are_read_as_querydict_reads_them() {
+        let form = |ct: &str, body: &'static [u8]| {
+            parse_body_default(&headers(ct), &Bytes::from_static(body)).map(|p| p.data)
+        };
+        const FORM_CT: &str = "application/x-www-form-urlencoded";
+        assert_eq!(
+            form(FORM_CT, b"a=%C3%A9&b=%E9&c=%zz&d=%&e=a+b&f&&=g").unwrap(),
+            json!({"a": "\u{e9}", "b": "\u{fffd}", "c": "%zz", "d": "%", "e": "a b", "f": "", "": "g"})
+        );
+        // Not UTF-8 as a whole: read as latin-1, the escapes still as UTF-8.
+        assert_eq!(
+            form(FORM_CT, b"a=\xc3\xa9&b=\xff&c=%C3%A9").unwrap(),
+            json!({"a": "\u{c3}\u{a9}", "b": "\u{ff}", "c": "\u{e9}"})
+        );
+        assert_eq!(
+            form(
+                "application/x-www-form-urlencoded; charset=latin-1",
+                b"a=%FCn%EF&b=\xfc"
+            )
+            .unwrap(),
+            json!({"a": "\u{fc}n\u{ef}", "b": "\u{fc}"})
+        );
+        // Python knows koi8-r: ASCII reads as ASCII; anything else is refused.
+        assert_eq!(
+            form("application/x-www-form-urlencoded; charset=koi8-r", b"a=b").unwrap(),
+            json!({"a": "b"})
+        );
+        assert_eq!(
+            form(
+                "application/x-www-form-urlencoded; charset=koi8-r",
+                b"a=\xc1"
+            )
+            .unwrap_err()
+            .detail(),
+            "Unsupported charset \"koi8-r\" in request Content-Type header."
+        );
+        // A name Python does not know is UTF-8, as Django keeps it.
+        assert_eq!(
+            form(
+                "application/x-www-form-urlencoded; charset=bogus",
+                b"a=%C3%A9"
+            )
+            .unwrap(),
+            json!({"a": "\u{e9}"})
+        );
+    }
+
+    #[test]
+    fn json_is_decoded_with_the_request_charset() {
+        let json_in = |charset: &str, body: &[u8]| {
+            parse_body_default(
+                &headers(&format!("application/json; charset={charset}")),
+                &Bytes::copy_from_slice(body),
+            )
+        };
+        assert_eq!(
+            json_in("utf-16", b"{}").unwrap_err().detail(),
+            "JSON parse error - UTF-16 stream does not start with BOM"
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(
+                "{\"a\": \"\u{e9}\"}"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert_eq!(
+            json_in("UTF-16", &utf16).unwrap().data,
+            json!({"a": "\u{e9}"})
+        );
+        assert_eq!(
+            json_in("latin-1", b"{\"a\": \"\xe9\"}").unwrap().data,
+            json!({"a": "\u{e9}"})
+        );
+        assert_eq!(
+            json_in("bz2", b"{}").unwrap_err().detail(),
+            "Unsupported charset \"bz2\" in request Content-Type header."
+        );
+        assert_eq!(
+            json_in("\"ascii\"", b"{\"a\": \"\xe9\"}")
+                .unwrap_err()
+                .detail(),
+            "JSON parse error - 'ascii' codec can't decode byte 0xe9 in position 7: ordinal not in range(128)"
+        );
+        assert_eq!(json_in("bogus", b"{}").unwrap().data, json!({}));
     }
 }

@@ -10,6 +10,7 @@
 use bytes::Bytes;
 
 use super::UploadedFile;
+use crate::pycompat::codecs::{self, Codec};
 
 /// Django's `MAX_TOTAL_HEADER_SIZE`: a part's headers must end within its first 1024 bytes.
 const MAX_HEADER_SIZE: usize = 1024;
@@ -23,7 +24,10 @@ pub(super) struct Multipart {
 
 /// Parses `body` as Django does for the request's `Content-Type` value `content_type`.
 /// `Err` is the text of Django's `MultiPartParserError`.
-pub(super) fn parse(content_type: &str, body: &Bytes) -> Result<Multipart, String> {
+///
+/// Field values are decoded with `codec` (the request's charset), an undecodable sequence
+/// becoming U+FFFD, as Django's `force_str(data, encoding, errors="replace")`.
+pub(super) fn parse(content_type: &str, body: &Bytes, codec: Codec) -> Result<Multipart, String> {
     if !content_type.starts_with("multipart/") {
         return Err(format!("Invalid Content-Type: {content_type}"));
     }
@@ -49,6 +53,7 @@ pub(super) fn parse(content_type: &str, body: &Bytes) -> Result<Multipart, Strin
     let separator = format!("--{boundary}");
     let separator = separator.as_bytes();
     let mut out = Multipart::default();
+    let mut pending = None;
     let mut rest: &[u8] = body;
     // Django's `InterBoundaryIter`/`BoundaryIter`: each stretch up to the next separator (one
     // `\n`, then one `\r`, before it dropped) is a part; after the last separator found, the
@@ -69,7 +74,12 @@ pub(super) fn parse(content_type: &str, body: &Bytes) -> Result<Multipart, Strin
             }
             None => std::mem::take(&mut rest),
         };
-        read_part(segment, body, &mut out)?;
+        // Django completes a file when the next part begins: the last part of a body that
+        // stops without its closing boundary, if it is a file, is dropped.
+        if let Some(file) = pending.take() {
+            out.files.push(file);
+        }
+        pending = read_part(segment, body, codec, &mut out)?;
     }
     Ok(out)
 }
@@ -98,13 +108,19 @@ fn split_crlf(mut bytes: &[u8]) -> Vec<&[u8]> {
     lines
 }
 
-/// One part (`parse_boundary_stream`, then what `MultiPartParser._parse` does with it).
-fn read_part(segment: &[u8], whole: &Bytes, out: &mut Multipart) -> Result<(), String> {
+/// One part (`parse_boundary_stream`, then what `MultiPartParser._parse` does with it): a
+/// field goes into `out`, a file is returned (it is kept once another part follows).
+fn read_part(
+    segment: &[u8],
+    whole: &Bytes,
+    codec: Codec,
+    out: &mut Multipart,
+) -> Result<Option<UploadedFile>, String> {
     let window = &segment[..segment.len().min(MAX_HEADER_SIZE)];
     let Some(header_end) = find(window, b"\r\n\r\n") else {
         if segment.len() < MAX_HEADER_SIZE {
             // A raw part: skipped.
-            return Ok(());
+            return Ok(None);
         }
         return Err("Request max total header size exceeded.".to_owned());
     };
@@ -131,7 +147,7 @@ fn read_part(segment: &[u8], whole: &Bytes, out: &mut Multipart) -> Result<(), S
         }
     }
     let Some(disposition) = disposition else {
-        return Ok(());
+        return Ok(None);
     };
     let param = |key: &str| {
         disposition
@@ -141,7 +157,7 @@ fn read_part(segment: &[u8], whole: &Bytes, out: &mut Multipart) -> Result<(), S
             .map(|(_, v)| v.as_str())
     };
     let Some(name) = param("name") else {
-        return Ok(());
+        return Ok(None);
     };
     let name = name.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
     let base64 = transfer_encoding.as_deref() == Some("base64");
@@ -153,11 +169,11 @@ fn read_part(segment: &[u8], whole: &Bytes, out: &mut Multipart) -> Result<(), S
                 content.to_vec()
             };
             out.fields
-                .push((name.to_owned(), String::from_utf8_lossy(&data).into_owned()));
+                .push((name.to_owned(), codecs::decode_replace(codec, &data)));
         }
         Some(file_name) => {
             let Some(file_name) = sanitize_file_name(file_name) else {
-                return Ok(());
+                return Ok(None);
             };
             let content = if base64 {
                 let stripped: Vec<u8> = content
@@ -175,16 +191,16 @@ fn read_part(segment: &[u8], whole: &Bytes, out: &mut Multipart) -> Result<(), S
             } else {
                 whole.slice_ref(content)
             };
-            out.files.push(UploadedFile {
+            return Ok(Some(UploadedFile {
                 field: name.to_owned(),
                 file_name: Some(file_name),
                 content_type: content_type
                     .map(|ct| ct.split(';').next().unwrap_or("").trim().to_owned()),
                 content,
-            });
+            }));
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Django's `sanitize_file_name`: the last path component, printable characters only;
@@ -276,7 +292,7 @@ mod tests {
     use super::*;
 
     fn fields(ct: &str, body: &'static [u8]) -> Result<Vec<(String, String)>, String> {
-        parse(ct, &Bytes::from_static(body)).map(|m| m.fields)
+        parse(ct, &Bytes::from_static(body), Codec::Utf8).map(|m| m.fields)
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -357,7 +373,12 @@ mod tests {
     #[test]
     fn files_base64_and_oversized_headers() {
         let body = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../a.txt\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n--B\r\nContent-Disposition: form-data; name=\"g\"; filename=\"..\"\r\n\r\nskipped\r\n--B\r\nContent-Disposition: form-data; name=\"t\"\r\nContent-Transfer-Encoding: base64\r\n\r\naMOp\r\n--B--\r\n";
-        let m = parse("multipart/form-data; boundary=B", &Bytes::from_static(body)).unwrap();
+        let m = parse(
+            "multipart/form-data; boundary=B",
+            &Bytes::from_static(body),
+            Codec::Utf8,
+        )
+        .unwrap();
         assert_eq!(m.fields, pairs(&[("t", "hé")]));
         assert_eq!(m.files.len(), 1);
         assert_eq!(m.files[0].file_name.as_deref(), Some("a.txt"));
@@ -365,7 +386,12 @@ mod tests {
         assert_eq!(&m.files[0].content[..], b"hello");
         let long = [b"--B\r\nX-Long: ".as_slice(), &[b'a'; 2000], b"\r\n\r\nv"].concat();
         assert_eq!(
-            parse("multipart/form-data; boundary=B", &Bytes::from(long)).map(|m| m.fields),
+            parse(
+                "multipart/form-data; boundary=B",
+                &Bytes::from(long),
+                Codec::Utf8
+            )
+            .map(|m| m.fields),
             Err("Request max total header size exceeded.".into())
         );
     }
@@ -376,5 +402,44 @@ mod tests {
             header_params("form-data; name=\"a\\\"b\"; filename=x.txt; Empty"),
             pairs(&[("name", "a\"b"), ("filename", "x.txt")])
         );
+    }
+
+    /// Django 5.2 through DRF 3.18: a file is completed when the next part begins, so a file
+    /// that is the last part of an unterminated body is lost; anything after its boundary
+    /// (the closing `--`, even a raw part) keeps it.
+    #[test]
+    fn a_file_is_kept_once_another_part_follows() {
+        let head: &[u8] = b"--B\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nbob\r\n--B\r\nContent-Disposition: form-data; name=\"password\"; filename=\"f.txt\"\r\nContent-Type: text/plain\r\n\r\n";
+        let files = |tail: &[u8]| {
+            let body = Bytes::from([head, tail].concat());
+            let m = parse("multipart/form-data; boundary=B", &body, Codec::Utf8).unwrap();
+            assert_eq!(m.fields, pairs(&[("username", "bob")]));
+            m.files.len()
+        };
+        for lost in [&b""[..], b"x", b"\r\n", b"x\r\n"] {
+            assert_eq!(files(lost), 0, "{lost:?}");
+        }
+        for kept in [
+            &b"x\r\n--B--\r\n"[..],
+            b"\r\n--B--\r\n",
+            b"x\r\n--B--",
+            b"x\r\n--Bjunk",
+        ] {
+            assert_eq!(files(kept), 1, "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn field_values_are_decoded_with_the_request_charset() {
+        let body = Bytes::from_static(
+            b"--B\r\nContent-Disposition: form-data; name=\"u\"\r\n\r\n\xfcn\xef\r\n--B--\r\n",
+        );
+        let with = |codec| {
+            parse("multipart/form-data; boundary=B", &body, codec)
+                .unwrap()
+                .fields
+        };
+        assert_eq!(with(Codec::Latin1), pairs(&[("u", "\u{fc}n\u{ef}")]));
+        assert_eq!(with(Codec::Utf8), pairs(&[("u", "\u{fffd}n\u{fffd}")]));
     }
 }

@@ -1,5 +1,5 @@
 //! Python's behaviour where Django's or DRF's answers depend on it, byte for byte: JSON
-//! decoding with CPython's error messages, `json.dumps` as Django signs it, `repr(float)`,
+//! decoding with CPython's error messages, the text codecs a request's `charset` names, `json.dumps` as Django signs it, `repr(float)`,
 //! non-strict `base64.b64decode`, `urllib.parse.urlsplit`, and the `Cookie` header as
 //! Django's `parse_cookie` reads it.
 //!
@@ -8,6 +8,7 @@
 //! Python function it follows.
 
 pub(crate) mod base64;
+pub(crate) mod codecs;
 pub mod cookies;
 pub(crate) mod json_decode;
 pub(crate) mod json_encode;
