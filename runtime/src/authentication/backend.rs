@@ -10,6 +10,8 @@ use crate::user::User;
 ///   wrong password and does not reveal which usernames exist.
 /// - A correct password whose stored hash is outdated (another algorithm or iteration count) is
 ///   rehashed and saved, as Django's `check_password` does; this happens for inactive users too.
+///   The new hash is written only over the one just verified, so that a password changed by
+///   someone else in the meantime is not undone (Django's unconditional save would undo it).
 /// - Inactive users are refused (`Ok(None)`), as `user_can_authenticate`.
 ///
 /// Database failures are errors (a 503 when the database is unreachable).
@@ -38,8 +40,17 @@ pub async fn authenticate_credentials(
     if check.must_update {
         let encoded = app.passwords().make(password.to_owned()).await;
         if let Some(id) = user.id {
-            match app.db().set_password(id, &encoded).await {
-                Ok(()) => user.password = encoded,
+            // Only over the hash just verified: a password changed meanwhile stays changed.
+            match app
+                .db()
+                .replace_password(id, &user.password, &encoded)
+                .await
+            {
+                Ok(true) => user.password = encoded,
+                Ok(false) => tracing::info!(
+                    user_id = id,
+                    "the password changed while its hash was upgraded; the new one is kept"
+                ),
                 Err(e) => {
                     tracing::warn!(error = %e, user_id = id, "could not upgrade a password hash")
                 }

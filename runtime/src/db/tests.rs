@@ -359,6 +359,31 @@ async fn crud_suite(db: &Db) {
     db.set_password(999_999, "x")
         .await
         .expect("missing user is not an error");
+    // A rehash writes only over the hash it verified.
+    let stale = "pbkdf2_sha256$1000$salt$old";
+    assert!(
+        !db.replace_password(alice_id, stale, "pbkdf2_sha256$3000$salt$re")
+            .await
+            .expect("replace")
+    );
+    let kept = db.user_by_id(alice_id).await.expect("q").expect("alice");
+    assert_eq!(kept.password, "pbkdf2_sha256$2000$salt$new");
+    assert!(
+        db.replace_password(
+            alice_id,
+            "pbkdf2_sha256$2000$salt$new",
+            "pbkdf2_sha256$3000$salt$re"
+        )
+        .await
+        .expect("replace")
+    );
+    let re = db.user_by_id(alice_id).await.expect("q").expect("alice");
+    assert_eq!(re.password, "pbkdf2_sha256$3000$salt$re");
+    assert!(
+        !db.replace_password(999_999, "x", "y")
+            .await
+            .expect("missing user")
+    );
     db.update_last_login(999_999)
         .await
         .expect("missing user is not an error");

@@ -296,6 +296,8 @@ pub(crate) struct UserSql {
     /// The optional columns `create_user` binds, in order after password and username.
     pub insert_columns: Vec<InsertColumn>,
     pub set_password: String,
+    /// `set_password` only while the stored hash is still the one given (`$3`).
+    pub replace_password: String,
     pub set_last_login: Option<String>,
     pub user_exists: String,
     pub insert_token_if_absent: String,
@@ -412,6 +414,12 @@ impl UserSql {
             p(1),
             p(2)
         );
+        let replace_password = format!(
+            "UPDATE {t} SET \"password\" = {} WHERE {pk} = {} AND \"password\" = {}",
+            p(1),
+            p(2),
+            p(3)
+        );
         let set_last_login = model.last_login.as_ref().map(|c| {
             format!(
                 "UPDATE {t} SET {} = {} WHERE {pk} = {}",
@@ -455,6 +463,7 @@ impl UserSql {
             create_user,
             insert_columns,
             set_password,
+            replace_password,
             set_last_login,
             user_exists,
             insert_token_if_absent,

@@ -232,6 +232,29 @@ impl Db {
         Ok(())
     }
 
+    /// A rehash on login: the password becomes `encoded` only if the stored hash is still
+    /// `verified`, the one the password was just checked against, so that a password changed
+    /// meanwhile (by another request, process or Django) is never undone. `Ok(false)` when it
+    /// was not written (changed meanwhile, or no such user).
+    pub async fn replace_password(
+        &self,
+        user_id: i64,
+        verified: &str,
+        encoded: &str,
+    ) -> Result<bool, DbError> {
+        let sql = &self.users.replace_password;
+        let written = with_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(encoded)
+                .bind(user_id)
+                .bind(verified)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(written > 0)
+    }
+
     /// Sets `last_login` to now (what Django's `login()` does) and returns the value written.
     /// A missing user, or a model without `last_login`, is not an error.
     pub async fn update_last_login(&self, user_id: i64) -> Result<NaiveDateTime, DbError> {
