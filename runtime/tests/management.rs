@@ -675,8 +675,35 @@ async fn configuration_and_connection_errors_exit_1() {
     run.failed(1);
     assert_eq!(
         run.stderr,
-        "CommandError: PASSWORD_ITERATIONS must be at least 1\n"
+        "CommandError: PASSWORD_ITERATIONS must be from 1 to 100000000; got 0\n"
     );
+    // Values that would overflow a deadline or a cookie date are refused at start-up.
+    for (name, value, message) in [
+        (
+            "HEADER_TIMEOUT_SECS",
+            "18446744073709551615",
+            "HEADER_TIMEOUT_SECS must be at most 604800 (7 days), or 0 for no timeout; got 18446744073709551615",
+        ),
+        (
+            "IDLE_TIMEOUT_SECS",
+            "604801",
+            "IDLE_TIMEOUT_SECS must be at most 604800 (7 days), or 0 for no timeout; got 604801",
+        ),
+        (
+            "CSRF_COOKIE_AGE",
+            "9223372036854775807",
+            "CSRF_COOKIE_AGE must be within 3153600000 seconds (100 years) either way; got 9223372036854775807",
+        ),
+        (
+            "SESSION_COOKIE_AGE",
+            "-9223372036854775808",
+            "SESSION_COOKIE_AGE must be within 3153600000 seconds (100 years) either way; got -9223372036854775808",
+        ),
+    ] {
+        let run = p.run_io(&["migrate"], p.io("").env(name, value)).await;
+        run.failed(1);
+        assert_eq!(run.stderr, format!("CommandError: {message}\n"), "{name}");
+    }
 
     let run = p
         .run_io(

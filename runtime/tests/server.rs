@@ -661,3 +661,19 @@ async fn run_serves_until_sigterm() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_configuration_out_of_range_is_refused_before_listening() {
+    let mut config = test_config();
+    config.header_timeout = Duration::from_secs(u64::MAX);
+    let app = test_app_with(config).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let err = server::serve(router(), app, listener, std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert_eq!(
+        err.to_string(),
+        "HEADER_TIMEOUT_SECS must be at most 604800 (7 days), or 0 for no timeout; got 18446744073709551615"
+    );
+}

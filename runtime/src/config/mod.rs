@@ -153,12 +153,6 @@ impl Config {
             ConfigError::Rejected { variable, message }
         })?;
         if let Some(n) = env.parse::<u32>("PASSWORD_ITERATIONS")? {
-            if n == 0 {
-                return Err(ConfigError::rejected(
-                    "PASSWORD_ITERATIONS",
-                    "PASSWORD_ITERATIONS must be at least 1",
-                ));
-            }
             c.hashers.pbkdf2_iterations = n;
         }
         if let Some(n) = env.parse::<usize>("MAX_BODY_SIZE")? {
@@ -177,7 +171,61 @@ impl Config {
         let scopes = d.throttle_rates.iter().map(|(scope, _)| *scope);
         throttle::apply_env(&mut c.throttle, scopes, env)?;
         sessions::apply_env(&mut c, env)?;
+        c.validate()?;
         Ok(c)
+    }
+
+    /// Every numeric setting in its range, or the first one that is not, named with its
+    /// variable: connection timeouts and the shutdown grace at most [`MAX_TIMEOUT_SECS`] (7
+    /// days; 0 turns a timeout off), cookie ages within [`MAX_COOKIE_AGE_SECS`] (100 years)
+    /// either way, PBKDF2 iterations from 1 to 100,000,000. [`Config::from_env`] checks it, and
+    /// so does the server before it listens, so that a value that would overflow a deadline or
+    /// a cookie date is an error at start-up, never a panic at request time.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Rejected`] for the first setting out of range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, value) in [
+            ("HEADER_TIMEOUT_SECS", self.header_timeout),
+            ("BODY_TIMEOUT_SECS", self.body_timeout),
+            ("IDLE_TIMEOUT_SECS", self.idle_timeout),
+            ("SHUTDOWN_GRACE_SECS", self.shutdown_grace),
+        ] {
+            if value > Duration::from_secs(MAX_TIMEOUT_SECS) {
+                return Err(ConfigError::rejected(
+                    name,
+                    format!(
+                        "{name} must be at most {MAX_TIMEOUT_SECS} (7 days), or 0 for no timeout; got {}",
+                        value.as_secs()
+                    ),
+                ));
+            }
+        }
+        for (name, age) in [
+            ("SESSION_COOKIE_AGE", Some(self.session.cookie_age)),
+            ("CSRF_COOKIE_AGE", self.csrf.cookie_age),
+        ] {
+            if age.is_some_and(|a| a.unsigned_abs() > MAX_COOKIE_AGE_SECS) {
+                return Err(ConfigError::rejected(
+                    name,
+                    format!(
+                        "{name} must be within {MAX_COOKIE_AGE_SECS} seconds (100 years) either way; got {}",
+                        age.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let iterations = self.hashers.pbkdf2_iterations;
+        if !(1..=MAX_PASSWORD_ITERATIONS).contains(&iterations) {
+            return Err(ConfigError::rejected(
+                "PASSWORD_ITERATIONS",
+                format!(
+                    "PASSWORD_ITERATIONS must be from 1 to {MAX_PASSWORD_ITERATIONS}; got {iterations}"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// True when no `SECRET_KEY` was given and the development key is in use: fine on a
@@ -202,6 +250,15 @@ impl Config {
         warnings
     }
 }
+
+/// The longest connection timeout or shutdown grace [`Config::validate`] accepts: 7 days.
+pub const MAX_TIMEOUT_SECS: u64 = 7 * 86_400;
+
+/// The largest cookie age, either way, [`Config::validate`] accepts: 100 years.
+pub const MAX_COOKIE_AGE_SECS: u64 = 100 * 365 * 86_400;
+
+/// The most PBKDF2 iterations [`Config::validate`] accepts (what a stored hash may name).
+pub const MAX_PASSWORD_ITERATIONS: u32 = 100_000_000;
 
 /// Reads `DJANGO_VERSION` (the release sharing the database: its PBKDF2 iteration count) and
 /// `PASSWORD_HASHERS` (see [`HasherConfig::parse_hashers`]).

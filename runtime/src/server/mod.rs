@@ -167,6 +167,10 @@ pub async fn serve<S: Settings>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
+    // A configuration built in code has not been through `Config::from_env`'s check.
+    app.config()
+        .validate()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     accept::accept_then_drain(router, app, listener, shutdown).await
 }
 
