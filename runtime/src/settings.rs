@@ -116,6 +116,6 @@ mod tests {
             (k == "PASSWORD_ITERATIONS").then(|| "0".to_owned())
         })
         .unwrap_err();
-        assert!(e.to_string().contains("at least 1"));
+        assert!(e.to_string().contains("must be from 1 to 100000000"));
     }
 }

@@ -677,3 +677,47 @@ async fn a_configuration_out_of_range_is_refused_before_listening() {
         "HEADER_TIMEOUT_SECS must be at most 604800 (7 days), or 0 for no timeout; got 18446744073709551615"
     );
 }
+
+#[tokio::test]
+async fn a_weak_secret_key_does_not_listen_beyond_loopback() {
+    let app = test_app_with(test_config()).await;
+    assert!(app.config().has_weak_secret_key());
+    let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let err = server::serve(router(), app.clone(), listener, std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert!(
+        err.to_string().starts_with(&format!(
+            "refusing to listen on {addr} with the development SECRET_KEY"
+        )),
+        "{err}"
+    );
+    // Nothing was accepted: the listener is gone with the refusal.
+    assert!(
+        TcpStream::connect(("127.0.0.1", addr.port()))
+            .await
+            .is_err()
+    );
+
+    // DEBUG=1 lets it listen.
+    let mut config = test_config();
+    config.debug = true;
+    let app = test_app_with(config).await;
+    let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server::serve(router(), app, listener, async {
+        let _ = stopped.await;
+    }));
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    stream
+        .write_all(b"GET /sleep/?ms=0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let raw = read_response(&mut stream).await;
+    assert_eq!(raw.status, 200);
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
+}

@@ -94,6 +94,9 @@ pub struct Config {
     /// `SECURE_PROXY_SSL_HEADER`: a header (lower-case name) and the value that marks a request
     /// as HTTPS behind a proxy, as `("x-forwarded-proto", "https")`. Unset: requests are HTTP.
     pub secure_proxy_ssl_header: Option<(String, String)>,
+    /// `DEBUG`: lets a server with a weak `SECRET_KEY` listen beyond loopback (see
+    /// [`Config::check_listen`]). Default `false`.
+    pub debug: bool,
 }
 
 impl Config {
@@ -118,6 +121,7 @@ impl Config {
             csrf: CsrfSettings::default(),
             authentication_backends: vec![MODEL_BACKEND.to_owned()],
             secure_proxy_ssl_header: None,
+            debug: false,
         }
     }
 
@@ -154,6 +158,9 @@ impl Config {
         })?;
         if let Some(n) = env.parse::<u32>("PASSWORD_ITERATIONS")? {
             c.hashers.pbkdf2_iterations = n;
+        }
+        if let Some(b) = env.bool("DEBUG")? {
+            c.debug = b;
         }
         if let Some(n) = env.parse::<usize>("MAX_BODY_SIZE")? {
             c.max_body_size = n;
@@ -228,6 +235,64 @@ impl Config {
         Ok(())
     }
 
+    /// True when the `SECRET_KEY` would not keep sessions, CSRF tokens and signatures safe:
+    /// the development key, or a key Django's own check (`security.W009`) calls weak: fewer
+    /// than 50 characters, fewer than 5 distinct ones, or Django's `django-insecure-` prefix.
+    pub fn has_weak_secret_key(&self) -> bool {
+        let key = &self.secret_key;
+        let distinct: std::collections::HashSet<char> = key.chars().collect();
+        self.uses_development_key()
+            || key.chars().count() < 50
+            || distinct.len() < 5
+            || key.starts_with("django-insecure-")
+    }
+
+    /// Whether a server may listen on `addr` with this configuration: beyond loopback
+    /// (`0.0.0.0`, a LAN address), a weak `SECRET_KEY` ([`has_weak_secret_key`]) is refused
+    /// unless `DEBUG` is on, since anyone who can reach the server could then forge sessions.
+    /// Also warns (a `tracing` event) when such a server trusts `X-Forwarded-For` as DRF
+    /// does, with neither `TRUSTED_PROXIES` nor `NUM_PROXIES` set: a client can then choose
+    /// the address its anonymous throttles count. `runserver`, [`server::run`] and
+    /// [`server::serve`] call it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Rejected`] (variable `SECRET_KEY`) when the key is weak, `addr` is not
+    /// loopback and `DEBUG` is off.
+    ///
+    /// [`has_weak_secret_key`]: Config::has_weak_secret_key
+    /// [`server::run`]: crate::server::run
+    /// [`server::serve`]: crate::server::serve
+    pub fn check_listen(&self, addr: SocketAddr) -> Result<(), ConfigError> {
+        if addr.ip().is_loopback() {
+            return Ok(());
+        }
+        if self.has_weak_secret_key() && !self.debug {
+            return Err(ConfigError::rejected(
+                "SECRET_KEY",
+                format!(
+                    "refusing to listen on {addr} with {}: set SECRET_KEY to at least 50 random \
+                     characters, listen on a loopback address, or set DEBUG=1 to allow it",
+                    if self.uses_development_key() {
+                        "the development SECRET_KEY"
+                    } else {
+                        "a weak SECRET_KEY (fewer than 50 characters, fewer than 5 distinct, or \
+                         django-insecure-)"
+                    }
+                ),
+            ));
+        }
+        if self.throttle.identity == crate::throttling::ident::ClientIdentity::Drf {
+            tracing::warn!(
+                %addr,
+                "neither TRUSTED_PROXIES nor NUM_PROXIES is set: anonymous throttles count the \
+                 client named by X-Forwarded-For, as DRF does, so a client can choose it; set \
+                 TRUSTED_PROXIES to your proxies' addresses"
+            );
+        }
+        Ok(())
+    }
+
     /// True when no `SECRET_KEY` was given and the development key is in use: fine on a
     /// laptop, never in production (`runserver` warns).
     pub fn uses_development_key(&self) -> bool {
@@ -278,4 +343,73 @@ pub(crate) fn apply_hashers_env(cfg: &mut HasherConfig, env: &Env<'_>) -> Result
             .map_err(|e| ConfigError::invalid("PASSWORD_HASHERS", &v, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::DefaultSettings;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup::<DefaultSettings>(|name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    const STRONG: &str = "kq3v9-Zr7Pw2!xT6mB8nL4sD1fG5hJ0cV-yU7iO3pA9eR2wQ6tY8uI4oP1aS5dF";
+
+    #[test]
+    fn weak_keys_are_djangos_weak_keys() {
+        let weak = |key: &str| {
+            let mut c = config(&[]).unwrap();
+            c.secret_key = key.to_owned();
+            c.has_weak_secret_key()
+        };
+        assert!(config(&[]).unwrap().has_weak_secret_key());
+        assert!(weak(&"x".repeat(49)));
+        assert!(weak(&"abcd".repeat(20)), "fewer than 5 distinct characters");
+        assert!(weak(&format!("django-insecure-{STRONG}")));
+        assert!(!weak(STRONG));
+        assert!(!weak(&"abcde".repeat(10)));
+    }
+
+    #[test]
+    fn a_weak_key_listens_on_loopback_only_unless_debug() {
+        let any: SocketAddr = "0.0.0.0:8000".parse().unwrap();
+        let lan: SocketAddr = "[2001:db8::1]:8000".parse().unwrap();
+        let dev = config(&[]).unwrap();
+        for loopback in ["127.0.0.1:8000", "127.8.9.10:1", "[::1]:8000"] {
+            assert_eq!(dev.check_listen(loopback.parse().unwrap()), Ok(()));
+        }
+        for addr in [any, lan] {
+            let refused = dev.check_listen(addr).unwrap_err();
+            assert_eq!(refused.variable(), "SECRET_KEY");
+            assert_eq!(
+                refused.to_string(),
+                format!(
+                    "refusing to listen on {addr} with the development SECRET_KEY: set \
+                     SECRET_KEY to at least 50 random characters, listen on a loopback \
+                     address, or set DEBUG=1 to allow it"
+                )
+            );
+        }
+        let short = config(&[("SECRET_KEY", "short")]).unwrap();
+        assert!(
+            short
+                .check_listen(any)
+                .unwrap_err()
+                .to_string()
+                .contains("a weak SECRET_KEY")
+        );
+        assert_eq!(config(&[("DEBUG", "1")]).unwrap().check_listen(any), Ok(()));
+        assert_eq!(
+            config(&[("SECRET_KEY", STRONG)]).unwrap().check_listen(any),
+            Ok(())
+        );
+        assert!(config(&[("DEBUG", "maybe")]).is_err());
+    }
 }

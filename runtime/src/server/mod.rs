@@ -146,6 +146,13 @@ pub fn start_up(config: &crate::config::Config) {
 /// Accept errors never end the loop: a per-connection error is skipped, any other (too many
 /// open files…) is logged and retried after a short pause. The result is `Ok` once drained.
 ///
+/// Before it accepts anything it refuses (`ErrorKind::InvalidInput`, the message naming the
+/// setting) a configuration out of range ([`Config::validate`]) or a weak `SECRET_KEY` on a
+/// listener beyond loopback ([`Config::check_listen`]).
+///
+/// [`Config::validate`]: crate::config::Config::validate
+/// [`Config::check_listen`]: crate::config::Config::check_listen
+///
 /// ```no_run
 /// # async fn doc(app: drf_runtime::App) -> std::io::Result<()> {
 /// use drf_runtime::{Router, server};
@@ -167,11 +174,19 @@ pub async fn serve<S: Settings>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    // A configuration built in code has not been through `Config::from_env`'s check.
-    app.config()
-        .validate()
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    preflight(&app, &listener)?;
     accept::accept_then_drain(router, app, listener, shutdown).await
+}
+
+/// What is checked before a server listens: the configuration's ranges (one built in code has
+/// not been through `Config::from_env`'s check) and whether it may listen where it is bound.
+fn preflight(app: &App, listener: &TcpListener) -> io::Result<()> {
+    let config = app.config();
+    let local = listener.local_addr()?;
+    config
+        .validate()
+        .and_then(|()| config.check_listen(local))
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
 /// Binds `addr`, prints `Starting server at http://ADDR/` (the real port when `addr` has port
@@ -191,6 +206,7 @@ pub async fn run<S: Settings>(router: Router<S>, app: App, addr: SocketAddr) -> 
     let mut signals = signals::Signals::new()?;
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
+    preflight(&app, &listener)?;
     eprintln!("Starting server at http://{local}/");
     let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
     let signals = async move {
@@ -204,7 +220,7 @@ pub async fn run<S: Settings>(router: Router<S>, app: App, addr: SocketAddr) -> 
         let _ = first_rx.await;
     };
     tokio::select! {
-        res = serve(router, app, listener, shutdown) => res,
+        res = accept::accept_then_drain(router, app, listener, shutdown) => res,
         () = signals => Ok(()),
     }
 }
