@@ -44,6 +44,10 @@ pub enum ApiError {
     ServiceUnavailable(Cow<'static, str>),
     /// 500 `A server error occurred.`; the text is logged, never sent.
     Internal(String),
+    /// Django's own 400 (its `BadRequest` and `SuspiciousOperation`, such as more fields than
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS`): the plain HTML page Django answers, outside DRF's
+    /// answer (no `Allow`). The text is logged, never sent.
+    BadRequest(Cow<'static, str>),
     /// Any other status with a `{"detail": ...}` body.
     Custom {
         /// The status code.
@@ -67,6 +71,8 @@ pub mod messages {
     pub const SERVER_ERROR: &str = "A server error occurred.";
     /// 413
     pub const TOO_LARGE: &str = "Request body is too large.";
+    /// Django's 400 page title.
+    pub const BAD_REQUEST: &str = "Bad Request (400)";
 }
 
 impl ApiError {
@@ -101,7 +107,9 @@ impl ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::ParseError(_) | Self::ValidationError(_) => StatusCode::BAD_REQUEST,
+            Self::ParseError(_) | Self::ValidationError(_) | Self::BadRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -141,6 +149,7 @@ impl ApiError {
                 None => "Request was throttled.".to_owned(),
             }),
             Self::Internal(_) => Cow::Borrowed(messages::SERVER_ERROR),
+            Self::BadRequest(_) => Cow::Borrowed(messages::BAD_REQUEST),
         }
     }
 
@@ -152,6 +161,14 @@ impl ApiError {
     pub fn into_response_with(self, authenticate_header: Option<HeaderValue>) -> Response {
         if let Self::Internal(msg) = &self {
             tracing::error!(error = %msg, "internal server error");
+        }
+        if let Self::BadRequest(msg) = &self {
+            tracing::warn!(target: "django.security", error = %msg, "bad request");
+            return crate::render::django_error_page(
+                StatusCode::BAD_REQUEST,
+                messages::BAD_REQUEST,
+                "",
+            );
         }
         let status = self.status(authenticate_header.is_some());
         let mut resp = json_response(status, &self.body());

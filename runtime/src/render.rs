@@ -31,6 +31,22 @@ pub(crate) fn reindent(resp: &mut Response, indent: usize) {
     }
 }
 
+/// One of Django's own error pages (DEBUG off), as its `defaults` views write them: the
+/// 404 ("Not Found", "The requested resource was not found on this server.") and the 400
+/// ("Bad Request (400)", no text).
+pub fn django_error_page(status: StatusCode, title: &str, text: &str) -> Response {
+    let body = format!(
+        "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>{title}</title>\n</head>\n<body>\n  <h1>{title}</h1><p>{text}</p>\n</body>\n</html>\n"
+    );
+    let mut r = http::Response::new(Bytes::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
 /// A JSON response with the given status. A value that cannot be serialized is a 500.
 pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
     let (status, body) = match to_json(value) {

@@ -311,7 +311,8 @@ impl Request {
             .data
             .get_or_init(|| {
                 let parses = self.inner.parses.get().copied().unwrap_or(&parsers::PARSES);
-                parsers::parse_body(&self.inner.headers, &self.inner.body, parses)
+                let limits = self.inner.app.config().upload_limits;
+                parsers::parse_body(&self.inner.headers, &self.inner.body, parses, limits)
             })
             .as_ref()
             .map_err(Clone::clone)

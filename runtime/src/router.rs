@@ -347,14 +347,11 @@ impl<S: Settings> Router<S> {
 
 /// Django's 404 page (DEBUG off): an unknown path is a plain HTML 404, not a DRF answer.
 pub fn not_found() -> Response {
-    const BODY: &str = "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n";
-    let mut r = http::Response::new(Bytes::from_static(BODY.as_bytes()));
-    *r.status_mut() = StatusCode::NOT_FOUND;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r
+    crate::render::django_error_page(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        "The requested resource was not found on this server.",
+    )
 }
 
 #[cfg(test)]

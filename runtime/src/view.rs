@@ -146,9 +146,12 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
     let outcome = AssertUnwindSafe(run::<V, S>(&req, &mut indent))
         .catch_unwind()
         .await;
+    // Django's own 400 page is answered outside DRF's response handling: no `Allow`.
+    let mut drf_answer = true;
     let mut resp = match outcome {
         Ok(Ok(resp)) => resp,
         Ok(Err(err)) => {
+            drf_answer = !matches!(err, ApiError::BadRequest(_));
             let header = match err {
                 ApiError::NotAuthenticated | ApiError::AuthenticationFailed(_) => {
                     <Schemes<V, S>>::authenticate_header(&req)
@@ -172,7 +175,9 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
     }
     let varies_on_cookie = crate::sessions::finish_response(&req, &mut resp).await;
     let headers = resp.headers_mut();
-    headers.insert(header::ALLOW, allow);
+    if drf_answer {
+        headers.insert(header::ALLOW, allow);
+    }
     if varies_on_cookie {
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }

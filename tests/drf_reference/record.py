@@ -619,6 +619,17 @@ obtain("multipart_terminated_trailing_file", UNTERMINATED + f"bob\r\n--{BOUNDARY
 obtain("multipart_charset_latin1_nbsp", (UNTERMINATED + "\xa0\r\n").encode("latin-1"), M + "; charset=latin-1")
 obtain("json_nested_900_lists", "[" * 900 + "]" * 900, J)
 obtain("json_nested_900_objects", '{"a":' * 900 + "1" + "}" * 900, J)
+# Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000) and DATA_UPLOAD_MAX_NUMBER_FILES (100): past
+# them, Django's own 400 page, outside DRF's answer.
+obtain("form_1000_fields", "&".join(f"f{i}=" for i in range(1000)), F)
+obtain("form_1001_fields", "&".join(f"f{i}=" for i in range(1001)), F)
+obtain("form_1000_ampersands", "&" * 1000, F)
+obtain("multipart_1000_fields", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n" * 1000
+       + f"--{BOUNDARY}--\r\n", M)
+obtain("multipart_1001_fields", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n" * 1001
+       + f"--{BOUNDARY}--\r\n", M)
+obtain("multipart_101_files", f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=a; filename=b\r\n\r\n\r\n"
+       * 101 + f"--{BOUNDARY}--\r\n", M)
 
 # --------------------------------------------------------------------------------------------
 # 10. Unknown paths and URL shapes
@@ -659,6 +670,7 @@ for slug, body, ct in [
     ("wildcard_json_body", '{"username":"alice","password":"x"}', "*/*"),
     ("form_blank_after_plus", "username=+&password=x", F),
     ("multipart_trimmed", multipart([("username", "  "), ("password", "x")]), M),
+    ("form_1001_fields", "&".join(f"f{i}=" for i in range(1001)), F),
 ]:
     case("session_login_" + slug, "POST", "/session-login/", body=body, content_type=ct, group=G)
 case("session_login_ok", "POST", "/session-login/", body='{"username":"alice","password":"alicepw"}',

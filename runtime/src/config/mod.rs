@@ -94,6 +94,9 @@ pub struct Config {
     /// `SECURE_PROXY_SSL_HEADER`: a header (lower-case name) and the value that marks a request
     /// as HTTPS behind a proxy, as `("x-forwarded-proto", "https")`. Unset: requests are HTTP.
     pub secure_proxy_ssl_header: Option<(String, String)>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` and `DATA_UPLOAD_MAX_NUMBER_FILES` (Django's 1000 and
+    /// 100; `none` in the environment for no limit).
+    pub upload_limits: crate::parsers::UploadLimits,
     /// `DEBUG`: lets a server with a weak `SECRET_KEY` listen beyond loopback (see
     /// [`Config::check_listen`]). Default `false`.
     pub debug: bool,
@@ -121,6 +124,7 @@ impl Config {
             csrf: CsrfSettings::default(),
             authentication_backends: vec![MODEL_BACKEND.to_owned()],
             secure_proxy_ssl_header: None,
+            upload_limits: crate::parsers::UploadLimits::DJANGO,
             debug: false,
         }
     }
@@ -158,6 +162,16 @@ impl Config {
         })?;
         if let Some(n) = env.parse::<u32>("PASSWORD_ITERATIONS")? {
             c.hashers.pbkdf2_iterations = n;
+        }
+        for (name, limit) in [
+            ("DATA_UPLOAD_MAX_NUMBER_FIELDS", &mut c.upload_limits.fields),
+            ("DATA_UPLOAD_MAX_NUMBER_FILES", &mut c.upload_limits.files),
+        ] {
+            match env.raw(name) {
+                Some(v) if v.trim().eq_ignore_ascii_case("none") => *limit = None,
+                Some(_) => *limit = env.parse::<usize>(name)?,
+                None => {}
+            }
         }
         if let Some(b) = env.bool("DEBUG")? {
             c.debug = b;

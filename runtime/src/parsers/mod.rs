@@ -20,6 +20,35 @@ pub const PARSES: [&str; 3] = [JSON, FORM, MULTIPART];
 /// Media types the renderers produce (OPTIONS' `renders`).
 pub const RENDERS: [&str; 1] = ["application/json"];
 
+/// Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS` and `DATA_UPLOAD_MAX_NUMBER_FILES`: how many
+/// fields a form or multipart body may hold, and files a multipart body (`None`: no limit).
+/// Past either, the answer is Django's plain 400 page ([`ApiError::BadRequest`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` (Django's default 1000).
+    pub fields: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FILES` (Django's default 100).
+    pub files: Option<usize>,
+}
+
+impl UploadLimits {
+    /// Django's defaults: 1000 fields, 100 files.
+    pub const DJANGO: Self = Self {
+        fields: Some(1000),
+        files: Some(100),
+    };
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self::DJANGO
+    }
+}
+
+const TOO_MANY_FIELDS: &str =
+    "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.";
+const TOO_MANY_FILES: &str = "The number of files exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES.";
+
 /// A file of a multipart body.
 #[derive(Debug, Clone)]
 pub struct UploadedFile {
@@ -223,6 +252,7 @@ pub(crate) fn parse_body(
     headers: &HeaderMap,
     body: &Bytes,
     parses: &[&str],
+    limits: UploadLimits,
 ) -> Result<ParsedBody, ApiError> {
     if body.is_empty() {
         // No stream: DRF answers empty data whatever the content type.
@@ -245,13 +275,21 @@ pub(crate) fn parse_body(
     match parser.copied() {
         Some(JSON) => parse_json(body, body_codec(&mt, body)?),
         Some(FORM) => Ok(ParsedBody::form(
-            parse_form(body, body_codec(&mt, body)?),
+            parse_form(body, body_codec(&mt, body)?, limits)?,
             Vec::new(),
         )),
         Some(MULTIPART) => {
             let codec = body_codec(&mt, body)?;
-            let parts = multipart::parse(&content_type, body, codec)
-                .map_err(|m| ApiError::ParseError(format!("Multipart form parse error - {m}")))?;
+            let parts =
+                multipart::parse(&content_type, body, codec, limits).map_err(|r| match r {
+                    multipart::Refusal::Malformed(m) => {
+                        ApiError::ParseError(format!("Multipart form parse error - {m}"))
+                    }
+                    multipart::Refusal::TooManyFields => {
+                        ApiError::BadRequest(TOO_MANY_FIELDS.into())
+                    }
+                    multipart::Refusal::TooManyFiles => ApiError::BadRequest(TOO_MANY_FILES.into()),
+                })?;
             Ok(ParsedBody::form(parts.fields, parts.files))
         }
         _ => Err(ApiError::UnsupportedMediaType(content_type)),
@@ -294,17 +332,34 @@ fn parse_json(body: &Bytes, codec: Codec) -> Result<ParsedBody, ApiError> {
 /// latin-1 when that fails), then `urllib.parse.parse_qsl(keep_blank_values=True)`: `&`
 /// separates fields, empty ones are skipped, a field without `=` has an empty value, `+` is a
 /// space, and each run of ASCII characters is percent-decoded to bytes and decoded with the
-/// codec, an undecodable sequence becoming U+FFFD (`errors="replace"`).
-fn parse_form(body: &[u8], codec: Codec) -> Vec<(String, String)> {
+/// codec, an undecodable sequence becoming U+FFFD (`errors="replace"`). More than
+/// `limits.fields` fields (one more than the `&`s, empty ones included) is Django's
+/// `TooManyFieldsSent`.
+fn parse_form(
+    body: &[u8],
+    codec: Codec,
+    limits: UploadLimits,
+) -> Result<Vec<(String, String)>, ApiError> {
     let text = codecs::decode_strict(codec, body)
         .unwrap_or_else(|| codecs::decode_stream(Codec::Latin1, body).unwrap_or_default());
-    text.split('&')
+    if let Some(max) = limits.fields {
+        let fields = if text.is_empty() {
+            0
+        } else {
+            1 + text.matches('&').count()
+        };
+        if fields > max {
+            return Err(ApiError::BadRequest(TOO_MANY_FIELDS.into()));
+        }
+    }
+    Ok(text
+        .split('&')
         .filter(|field| !field.is_empty())
         .map(|field| {
             let (name, value) = field.split_once('=').unwrap_or((field, ""));
             (unquote(name, codec), unquote(value, codec))
         })
-        .collect()
+        .collect())
 }
 
 /// `urllib.parse.unquote(s.replace("+", " "), encoding=codec, errors="replace")`.
@@ -346,7 +401,7 @@ mod tests {
     use http::HeaderValue;
 
     fn parse_body_default(h: &HeaderMap, body: &Bytes) -> Result<ParsedBody, ApiError> {
-        parse_body(h, body, &PARSES)
+        parse_body(h, body, &PARSES, UploadLimits::DJANGO)
     }
 
     fn headers(ct: &str) -> HeaderMap {
@@ -512,16 +567,34 @@ mod tests {
         const TOKEN_VIEW: [&str; 3] = [FORM, MULTIPART, JSON];
         let json_body = Bytes::from_static(br#"{"username": "alice"}"#);
         for wildcard in ["*/*", "application/*"] {
-            let p = parse_body(&headers(wildcard), &json_body, &TOKEN_VIEW).unwrap();
+            let p = parse_body(
+                &headers(wildcard),
+                &json_body,
+                &TOKEN_VIEW,
+                UploadLimits::DJANGO,
+            )
+            .unwrap();
             assert_eq!(
                 p.data,
                 json!({r#"{"username": "alice"}"#: ""}),
                 "{wildcard}"
             );
-            let p = parse_body(&headers(wildcard), &json_body, &PARSES).unwrap();
+            let p = parse_body(
+                &headers(wildcard),
+                &json_body,
+                &PARSES,
+                UploadLimits::DJANGO,
+            )
+            .unwrap();
             assert_eq!(p.data, json!({"username": "alice"}), "{wildcard}");
         }
-        let e = parse_body(&headers("multipart/*"), &json_body, &PARSES).unwrap_err();
+        let e = parse_body(
+            &headers("multipart/*"),
+            &json_body,
+            &PARSES,
+            UploadLimits::DJANGO,
+        )
+        .unwrap_err();
         assert_eq!(
             e.detail(),
             "Multipart form parse error - Invalid boundary in multipart: None"
@@ -655,5 +728,44 @@ mod tests {
             "JSON parse error - 'ascii' codec can't decode byte 0xe9 in position 7: ordinal not in range(128)"
         );
         assert_eq!(json_in("bogus", b"{}").unwrap().data, json!({}));
+    }
+
+    /// DRF 3.18 on Django 5.2: 1000 fields pass, 1001 (or 1000 `&`s) are Django's 400 page.
+    #[test]
+    fn forms_stop_at_data_upload_max_number_fields() {
+        let form = |body: Vec<u8>| parse_body_default(&headers(FORM), &Bytes::from(body));
+        let fields = |n: usize| {
+            (0..n)
+                .map(|i| format!("f{i}=1"))
+                .collect::<Vec<_>>()
+                .join("&")
+                .into_bytes()
+        };
+        assert_eq!(
+            form(fields(1000)).unwrap().data.as_object().unwrap().len(),
+            1000
+        );
+        assert_eq!(
+            form(fields(1001)).unwrap_err(),
+            ApiError::BadRequest(TOO_MANY_FIELDS.into())
+        );
+        assert!(form(vec![b'&'; 999]).is_ok());
+        assert!(matches!(
+            form(vec![b'&'; 1000]),
+            Err(ApiError::BadRequest(_))
+        ));
+        let unlimited = UploadLimits {
+            fields: None,
+            files: None,
+        };
+        assert!(
+            parse_body(
+                &headers(FORM),
+                &Bytes::from(fields(5000)),
+                &PARSES,
+                unlimited
+            )
+            .is_ok()
+        );
     }
 }

@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 
-use super::UploadedFile;
+use super::{UploadLimits, UploadedFile};
 use crate::pycompat::codecs::{self, Codec};
 
 /// Django's `MAX_TOTAL_HEADER_SIZE`: a part's headers must end within its first 1024 bytes.
@@ -27,14 +27,54 @@ pub(super) struct Multipart {
 ///
 /// Field values are decoded with `codec` (the request's charset), an undecodable sequence
 /// becoming U+FFFD, as Django's `force_str(data, encoding, errors="replace")`.
-pub(super) fn parse(content_type: &str, body: &Bytes, codec: Codec) -> Result<Multipart, String> {
+pub(super) fn parse(
+    content_type: &str,
+    body: &Bytes,
+    codec: Codec,
+    limits: UploadLimits,
+) -> Result<Multipart, Refusal> {
+    parse_parts(content_type, body, codec, limits)
+}
+
+/// Why a multipart body is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// Django's `MultiPartParserError`, with its text.
+    Malformed(String),
+    /// More parts than `DATA_UPLOAD_MAX_NUMBER_FIELDS` (Django's `TooManyFieldsSent`).
+    TooManyFields,
+    /// More files than `DATA_UPLOAD_MAX_NUMBER_FILES` (Django's `TooManyFilesSent`).
+    TooManyFiles,
+}
+
+impl From<String> for Refusal {
+    fn from(text: String) -> Self {
+        Self::Malformed(text)
+    }
+}
+
+/// What one part turned out to be, for Django's counts.
+enum Part {
+    /// A field or a raw part (counted against `DATA_UPLOAD_MAX_NUMBER_FIELDS`).
+    Counted,
+    /// A part with a file name (counted against `DATA_UPLOAD_MAX_NUMBER_FILES`); `None` when
+    /// its name sanitizes to nothing.
+    File(Option<UploadedFile>),
+    /// A file part without a field name: skipped before Django counts it.
+    Uncounted,
+}
+
+fn parse_parts(
+    content_type: &str,
+    body: &Bytes,
+    codec: Codec,
+    limits: UploadLimits,
+) -> Result<Multipart, Refusal> {
     if !content_type.starts_with("multipart/") {
-        return Err(format!("Invalid Content-Type: {content_type}"));
+        return Err(format!("Invalid Content-Type: {content_type}").into());
     }
     if !content_type.is_ascii() {
-        return Err(format!(
-            "Invalid non-ASCII Content-Type in multipart: {content_type}"
-        ));
+        return Err(format!("Invalid non-ASCII Content-Type in multipart: {content_type}").into());
     }
     let boundary = header_params(content_type)
         .into_iter()
@@ -47,13 +87,15 @@ pub(super) fn parse(content_type: &str, body: &Bytes, codec: Codec) -> Result<Mu
             return Err(format!(
                 "Invalid boundary in multipart: {}",
                 other.as_deref().unwrap_or("None")
-            ));
+            )
+            .into());
         }
     };
     let separator = format!("--{boundary}");
     let separator = separator.as_bytes();
     let mut out = Multipart::default();
     let mut pending = None;
+    let (mut keys, mut files) = (0usize, 0usize);
     let mut rest: &[u8] = body;
     // Django's `InterBoundaryIter`/`BoundaryIter`: each stretch up to the next separator (one
     // `\n`, then one `\r`, before it dropped) is a part; after the last separator found, the
@@ -79,7 +121,26 @@ pub(super) fn parse(content_type: &str, body: &Bytes, codec: Codec) -> Result<Mu
         if let Some(file) = pending.take() {
             out.files.push(file);
         }
-        pending = read_part(segment, body, codec, &mut out)?;
+        match read_part(segment, body, codec, &mut out)? {
+            Part::Counted => {
+                keys += 1;
+                // Django allows two more, for the empty raw parts around the last boundary.
+                if limits
+                    .fields
+                    .is_some_and(|max| max.saturating_add(2) < keys)
+                {
+                    return Err(Refusal::TooManyFields);
+                }
+            }
+            Part::File(file) => {
+                files += 1;
+                if limits.files.is_some_and(|max| files > max) {
+                    return Err(Refusal::TooManyFiles);
+                }
+                pending = file;
+            }
+            Part::Uncounted => {}
+        }
     }
     Ok(out)
 }
@@ -115,12 +176,12 @@ fn read_part(
     whole: &Bytes,
     codec: Codec,
     out: &mut Multipart,
-) -> Result<Option<UploadedFile>, String> {
+) -> Result<Part, String> {
     let window = &segment[..segment.len().min(MAX_HEADER_SIZE)];
     let Some(header_end) = find(window, b"\r\n\r\n") else {
         if segment.len() < MAX_HEADER_SIZE {
             // A raw part: skipped.
-            return Ok(None);
+            return Ok(Part::Counted);
         }
         return Err("Request max total header size exceeded.".to_owned());
     };
@@ -147,7 +208,7 @@ fn read_part(
         }
     }
     let Some(disposition) = disposition else {
-        return Ok(None);
+        return Ok(Part::Counted);
     };
     let param = |key: &str| {
         disposition
@@ -156,8 +217,13 @@ fn read_part(
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
+    let is_file = param("filename").is_some_and(|f| !f.is_empty());
     let Some(name) = param("name") else {
-        return Ok(None);
+        return Ok(if is_file {
+            Part::Uncounted
+        } else {
+            Part::Counted
+        });
     };
     let name = name.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
     let base64 = transfer_encoding.as_deref() == Some("base64");
@@ -173,7 +239,7 @@ fn read_part(
         }
         Some(file_name) => {
             let Some(file_name) = sanitize_file_name(file_name) else {
-                return Ok(None);
+                return Ok(Part::File(None));
             };
             let content = if base64 {
                 let stripped: Vec<u8> = content
@@ -191,16 +257,16 @@ fn read_part(
             } else {
                 whole.slice_ref(content)
             };
-            return Ok(Some(UploadedFile {
+            return Ok(Part::File(Some(UploadedFile {
                 field: name.to_owned(),
                 file_name: Some(file_name),
                 content_type: content_type
                     .map(|ct| ct.split(';').next().unwrap_or("").trim().to_owned()),
                 content,
-            }));
+            })));
         }
     }
-    Ok(None)
+    Ok(Part::Counted)
 }
 
 /// Django's `sanitize_file_name`: the last path component, printable characters only;
@@ -292,7 +358,17 @@ mod tests {
     use super::*;
 
     fn fields(ct: &str, body: &'static [u8]) -> Result<Vec<(String, String)>, String> {
-        parse(ct, &Bytes::from_static(body), Codec::Utf8).map(|m| m.fields)
+        parse(
+            ct,
+            &Bytes::from_static(body),
+            Codec::Utf8,
+            UploadLimits::DJANGO,
+        )
+        .map(|m| m.fields)
+        .map_err(|e| match e {
+            Refusal::Malformed(m) => m,
+            other => format!("{other:?}"),
+        })
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -377,6 +453,7 @@ mod tests {
             "multipart/form-data; boundary=B",
             &Bytes::from_static(body),
             Codec::Utf8,
+            UploadLimits::DJANGO,
         )
         .unwrap();
         assert_eq!(m.fields, pairs(&[("t", "hé")]));
@@ -389,10 +466,13 @@ mod tests {
             parse(
                 "multipart/form-data; boundary=B",
                 &Bytes::from(long),
-                Codec::Utf8
+                Codec::Utf8,
+                UploadLimits::DJANGO,
             )
             .map(|m| m.fields),
-            Err("Request max total header size exceeded.".into())
+            Err(Refusal::Malformed(
+                "Request max total header size exceeded.".into()
+            ))
         );
     }
 
@@ -412,7 +492,13 @@ mod tests {
         let head: &[u8] = b"--B\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nbob\r\n--B\r\nContent-Disposition: form-data; name=\"password\"; filename=\"f.txt\"\r\nContent-Type: text/plain\r\n\r\n";
         let files = |tail: &[u8]| {
             let body = Bytes::from([head, tail].concat());
-            let m = parse("multipart/form-data; boundary=B", &body, Codec::Utf8).unwrap();
+            let m = parse(
+                "multipart/form-data; boundary=B",
+                &body,
+                Codec::Utf8,
+                UploadLimits::DJANGO,
+            )
+            .unwrap();
             assert_eq!(m.fields, pairs(&[("username", "bob")]));
             m.files.len()
         };
@@ -435,11 +521,64 @@ mod tests {
             b"--B\r\nContent-Disposition: form-data; name=\"u\"\r\n\r\n\xfcn\xef\r\n--B--\r\n",
         );
         let with = |codec| {
-            parse("multipart/form-data; boundary=B", &body, codec)
-                .unwrap()
-                .fields
+            parse(
+                "multipart/form-data; boundary=B",
+                &body,
+                codec,
+                UploadLimits::DJANGO,
+            )
+            .unwrap()
+            .fields
         };
         assert_eq!(with(Codec::Latin1), pairs(&[("u", "\u{fc}n\u{ef}")]));
         assert_eq!(with(Codec::Utf8), pairs(&[("u", "\u{fffd}n\u{fffd}")]));
+    }
+
+    /// Django 5.2's counts: fields and raw parts (two more allowed, for the empty ones around
+    /// the last boundary) against `DATA_UPLOAD_MAX_NUMBER_FIELDS`, parts with a file name
+    /// against `DATA_UPLOAD_MAX_NUMBER_FILES`.
+    #[test]
+    fn too_many_fields_or_files_are_refused() {
+        let body = |fields: usize, files: usize| {
+            let mut b = String::new();
+            for i in 0..fields {
+                b += &format!("--B\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nv\r\n");
+            }
+            for i in 0..files {
+                b += &format!(
+                    "--B\r\nContent-Disposition: form-data; name=\"u{i}\"; filename=\"a.txt\"\r\n\r\nv\r\n"
+                );
+            }
+            Bytes::from(b + "--B--\r\n")
+        };
+        let limits = UploadLimits {
+            fields: Some(3),
+            files: Some(2),
+        };
+        let run = |fields, files| {
+            parse(
+                "multipart/form-data; boundary=B",
+                &body(fields, files),
+                Codec::Utf8,
+                limits,
+            )
+            .map(|m| (m.fields.len(), m.files.len()))
+        };
+        // The empty preamble and the closing `--` are the two raw parts Django allows for.
+        assert_eq!(run(3, 2), Ok((3, 2)));
+        assert_eq!(run(4, 0), Err(Refusal::TooManyFields));
+        assert_eq!(run(0, 3), Err(Refusal::TooManyFiles));
+        let unlimited = UploadLimits {
+            fields: None,
+            files: None,
+        };
+        let m = parse(
+            "multipart/form-data; boundary=B",
+            &body(50, 50),
+            Codec::Utf8,
+            unlimited,
+        )
+        .unwrap();
+        assert_eq!((m.fields.len(), m.files.len()), (50, 50));
     }
 }
