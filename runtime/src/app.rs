@@ -32,7 +32,7 @@ impl App {
     /// `config.user_model`.
     pub fn new(config: Config, db: Db) -> Self {
         let db = db.with_user_model(&config.user_model);
-        let passwords = Passwords::new(config.hashers.clone());
+        let passwords = Passwords::new(config.hashers.clone()).with_queue(config.hash_queue);
         let throttle_store = Store::new(config.redis_url.as_deref(), &config.throttle);
         Self {
             inner: Arc::new(AppInner {

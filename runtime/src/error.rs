@@ -40,6 +40,13 @@ pub enum ApiError {
         /// Seconds until a request may succeed.
         wait: Option<u64>,
     },
+    /// 503 with `Retry-After`: every password hashing slot stayed busy (see
+    /// [`HashQueue`](crate::hashers::HashQueue)); the login may be tried again in that many
+    /// seconds.
+    Overloaded {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// 503: a backing service (database, Redis) is unreachable.
     ServiceUnavailable(Cow<'static, str>),
     /// 500 `A server error occurred.`; the text is logged, never sent.
@@ -112,7 +119,9 @@ impl ApiError {
             }
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServiceUnavailable(_) | Self::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Custom { status, .. } => *status,
         }
@@ -149,6 +158,10 @@ impl ApiError {
                 None => "Request was throttled.".to_owned(),
             }),
             Self::Internal(_) => Cow::Borrowed(messages::SERVER_ERROR),
+            Self::Overloaded { retry_after } => Cow::Owned(match retry_after {
+                1 => "Too many logins are in progress. Try again in 1 second.".to_owned(),
+                n => format!("Too many logins are in progress. Try again in {n} seconds."),
+            }),
             Self::BadRequest(_) => Cow::Borrowed(messages::BAD_REQUEST),
         }
     }
@@ -179,7 +192,7 @@ impl ApiError {
                     headers.insert(header::WWW_AUTHENTICATE, h);
                 }
             }
-            Self::Throttled { wait: Some(w) } => {
+            Self::Throttled { wait: Some(w) } | Self::Overloaded { retry_after: w } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*w));
             }
             _ => {}
@@ -195,6 +208,15 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl From<crate::hashers::Busy> for ApiError {
+    fn from(busy: crate::hashers::Busy) -> Self {
+        tracing::warn!("password hashing queue full: a login was answered 503");
+        Self::Overloaded {
+            retry_after: busy.retry_after_secs,
+        }
+    }
+}
 
 impl From<crate::db::DbError> for ApiError {
     fn from(e: crate::db::DbError) -> Self {

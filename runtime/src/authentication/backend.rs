@@ -14,7 +14,9 @@ use crate::user::User;
 ///   someone else in the meantime is not undone (Django's unconditional save would undo it).
 /// - Inactive users are refused (`Ok(None)`), as `user_can_authenticate`.
 ///
-/// Database failures are errors (a 503 when the database is unreachable).
+/// Database failures are errors (a 503 when the database is unreachable), and so is a check
+/// the hashers' queue refused ([`HashQueue`](crate::hashers::HashQueue): a 503 with
+/// `Retry-After`).
 pub async fn authenticate_credentials(
     app: &App,
     username: &str,
@@ -27,13 +29,13 @@ pub async fn authenticate_credentials(
         app.db().user_by_username(username).await?
     };
     let Some(mut user) = found else {
-        app.passwords().burn(password.to_owned()).await;
+        app.passwords().burn(password.to_owned()).await?;
         return Ok(None);
     };
     let check = app
         .passwords()
         .check(password.to_owned(), user.password.clone())
-        .await;
+        .await?;
     if !check.ok {
         return Ok(None);
     }

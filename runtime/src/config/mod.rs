@@ -94,6 +94,9 @@ pub struct Config {
     /// `SECURE_PROXY_SSL_HEADER`: a header (lower-case name) and the value that marks a request
     /// as HTTPS behind a proxy, as `("x-forwarded-proto", "https")`. Unset: requests are HTTP.
     pub secure_proxy_ssl_header: Option<(String, String)>,
+    /// The queue in front of the password hashers (`PASSWORD_HASH_MAX_WAITING`,
+    /// `PASSWORD_HASH_MAX_WAIT_MS`): see [`HashQueue`](crate::hashers::HashQueue).
+    pub hash_queue: crate::hashers::HashQueue,
     /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` and `DATA_UPLOAD_MAX_NUMBER_FILES` (Django's 1000 and
     /// 100; `none` in the environment for no limit).
     pub upload_limits: crate::parsers::UploadLimits,
@@ -124,6 +127,7 @@ impl Config {
             csrf: CsrfSettings::default(),
             authentication_backends: vec![MODEL_BACKEND.to_owned()],
             secure_proxy_ssl_header: None,
+            hash_queue: crate::hashers::HashQueue::default(),
             upload_limits: crate::parsers::UploadLimits::DJANGO,
             debug: false,
         }
@@ -172,6 +176,12 @@ impl Config {
                 Some(_) => *limit = env.parse::<usize>(name)?,
                 None => {}
             }
+        }
+        if let Some(n) = env.parse::<usize>("PASSWORD_HASH_MAX_WAITING")? {
+            c.hash_queue.max_waiting = n;
+        }
+        if let Some(ms) = env.parse::<u64>("PASSWORD_HASH_MAX_WAIT_MS")? {
+            c.hash_queue.max_wait = Duration::from_millis(ms);
         }
         if let Some(b) = env.bool("DEBUG")? {
             c.debug = b;
@@ -236,6 +246,15 @@ impl Config {
                     ),
                 ));
             }
+        }
+        if self.hash_queue.max_wait > Duration::from_secs(60) {
+            return Err(ConfigError::rejected(
+                "PASSWORD_HASH_MAX_WAIT_MS",
+                format!(
+                    "PASSWORD_HASH_MAX_WAIT_MS must be at most 60000; got {}",
+                    self.hash_queue.max_wait.as_millis()
+                ),
+            ));
         }
         let iterations = self.hashers.pbkdf2_iterations;
         if !(1..=MAX_PASSWORD_ITERATIONS).contains(&iterations) {

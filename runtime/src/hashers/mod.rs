@@ -41,7 +41,7 @@ pub(crate) use pbkdf2::unoptimized_warning;
 mod random;
 mod scrypt;
 
-pub use passwords::Passwords;
+pub use passwords::{Busy, HashQueue, Passwords};
 pub use random::{RANDOM_STRING_CHARS, fill_random, new_token_key, random_string};
 
 use std::fmt;

@@ -2,7 +2,8 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -30,6 +31,39 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     concurrency: usize,
     jobs: Arc<AtomicU64>,
+    queue: HashQueue,
+    waiting: Arc<AtomicUsize>,
+}
+
+/// The queue in front of the hashers, for the checks a client can start ([`Passwords::check`],
+/// [`Passwords::burn`]: every login attempt): at most `max_waiting` wait for a hashing slot,
+/// each for at most `max_wait`. Past either, the check is refused at once with [`Busy`] (a
+/// 503 with `Retry-After`), so that a flood of wrong passwords cannot make a correct login
+/// wait without bound. Hashes made by commands and rehashes ([`Passwords::make`]) wait as
+/// long as it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashQueue {
+    /// How many checks may wait for a slot (`PASSWORD_HASH_MAX_WAITING`, default 64).
+    pub max_waiting: usize,
+    /// How long a check may wait for a slot (`PASSWORD_HASH_MAX_WAIT_MS`, default 1000 ms).
+    pub max_wait: Duration,
+}
+
+impl Default for HashQueue {
+    fn default() -> Self {
+        Self {
+            max_waiting: 64,
+            max_wait: Duration::from_secs(1),
+        }
+    }
+}
+
+/// A password check refused because every hashing slot stayed busy (see [`HashQueue`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many password checks are in progress")]
+pub struct Busy {
+    /// When to try again: the queue's wait, rounded up to a second.
+    pub retry_after_secs: u64,
 }
 
 impl fmt::Debug for Passwords {
@@ -65,7 +99,20 @@ impl Passwords {
             permits: Arc::new(Semaphore::new(n)),
             concurrency: n,
             jobs: Arc::new(AtomicU64::new(0)),
+            queue: HashQueue::default(),
+            waiting: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// The same hashers behind `queue` (see [`HashQueue`]).
+    pub fn with_queue(mut self, queue: HashQueue) -> Self {
+        self.queue = queue;
+        self
+    }
+
+    /// The queue in front of the hashers.
+    pub fn queue(&self) -> HashQueue {
+        self.queue
     }
 
     /// The configuration new hashes are made with.
@@ -85,17 +132,21 @@ impl Passwords {
         self.jobs.load(Ordering::Relaxed)
     }
 
-    /// [`check_password`] on the blocking pool. A failure of the blocking task (a panic, or the
-    /// runtime shutting down) counts as a failed check.
-    pub async fn check(&self, password: String, encoded: String) -> PasswordCheck {
+    /// [`check_password`] on the blocking pool, behind the [`HashQueue`]. A failure of the
+    /// blocking task (a panic, or the runtime shutting down) counts as a failed check.
+    ///
+    /// # Errors
+    ///
+    /// [`Busy`] when no hashing slot came free in time, or too many checks were waiting.
+    pub async fn check(&self, password: String, encoded: String) -> Result<PasswordCheck, Busy> {
         let cfg = Arc::clone(&self.cfg);
         let result = self
-            .run(move || check_password(&password, &encoded, &cfg))
-            .await;
-        result.unwrap_or_else(|e| {
+            .run_queued(move || check_password(&password, &encoded, &cfg))
+            .await?;
+        Ok(result.unwrap_or_else(|e| {
             tracing::error!(error = %e, "password check task failed");
             PasswordCheck::default()
-        })
+        }))
     }
 
     /// [`make_password`] on the blocking pool.
@@ -116,16 +167,56 @@ impl Passwords {
 
     /// Runs the default hasher once on `password` and throws the result away: what Django's
     /// `ModelBackend` does for an unknown username, so that it takes as long as a wrong password.
-    pub async fn burn(&self, password: String) {
+    /// Behind the [`HashQueue`], as [`Passwords::check`] is.
+    ///
+    /// # Errors
+    ///
+    /// [`Busy`], as [`Passwords::check`].
+    pub async fn burn(&self, password: String) -> Result<(), Busy> {
         let cfg = Arc::clone(&self.cfg);
         if let Err(e) = self
-            .run(move || {
+            .run_queued(move || {
                 let _ = make_password(&password, &cfg);
             })
-            .await
+            .await?
         {
             tracing::error!(error = %e, "password hashing task failed");
         }
+        Ok(())
+    }
+
+    /// [`Passwords::run`] once a slot is free, if one comes free within the queue's wait and
+    /// the queue has room.
+    async fn run_queued<T, F>(&self, f: F) -> Result<Result<T, tokio::task::JoinError>, Busy>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let busy = || Busy {
+            retry_after_secs: self.queue.max_wait.as_secs_f64().ceil().max(1.0) as u64,
+        };
+        let permit = match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let waiting = Waiting::enter(&self.waiting);
+                if waiting.position > self.queue.max_waiting {
+                    return Err(busy());
+                }
+                let acquire = Arc::clone(&self.permits).acquire_owned();
+                match tokio::time::timeout(self.queue.max_wait, acquire).await {
+                    Ok(Ok(permit)) => permit,
+                    // The semaphore is never closed; should it be, hash unbounded.
+                    Ok(Err(_)) => return Ok(self.run(f).await),
+                    Err(_) => return Err(busy()),
+                }
+            }
+        };
+        self.jobs.fetch_add(1, Ordering::Relaxed);
+        Ok(tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f()
+        })
+        .await)
     }
 
     /// Runs `f` on the blocking pool once a permit is free; the permit lives as long as `f`.
@@ -147,6 +238,26 @@ impl Passwords {
     }
 }
 
+/// A place in the queue, given back when dropped (however the wait ends).
+struct Waiting<'a> {
+    count: &'a AtomicUsize,
+    /// How many were waiting, this one included, when it arrived.
+    position: usize,
+}
+
+impl<'a> Waiting<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        let position = count.fetch_add(1, Ordering::SeqCst) + 1;
+        Self { count, position }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,7 +268,7 @@ mod tests {
         assert_eq!(p.concurrency(), 2);
         let encoded = p.make("pw".to_owned()).await;
         assert!(encoded.starts_with("pbkdf2_sha256$1000$"));
-        let c = p.check("pw".to_owned(), encoded.clone()).await;
+        let c = p.check("pw".to_owned(), encoded.clone()).await.unwrap();
         assert_eq!(
             c,
             PasswordCheck {
@@ -165,9 +276,14 @@ mod tests {
                 must_update: false
             }
         );
-        assert!(!p.check("nope".to_owned(), encoded).await.ok);
-        assert!(!p.check("pw".to_owned(), "!unusable".to_owned()).await.ok);
-        p.burn("pw".to_owned()).await;
+        assert!(!p.check("nope".to_owned(), encoded).await.unwrap().ok);
+        assert!(
+            !p.check("pw".to_owned(), "!unusable".to_owned())
+                .await
+                .unwrap()
+                .ok
+        );
+        p.burn("pw".to_owned()).await.unwrap();
         assert_eq!(p.permits.available_permits(), 2);
         assert_eq!(p.jobs(), 5);
     }
@@ -210,5 +326,65 @@ mod tests {
         assert!(r.is_err());
         // The permit came back even though the task panicked.
         assert_eq!(p.permits.available_permits(), 1);
+    }
+
+    /// With one slot held, checks queue for `max_wait` at most, and no more than
+    /// `max_waiting` of them; the held slot's release lets a waiter through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_queue_refuses_at_once_past_its_length_and_its_deadline() {
+        let queue = HashQueue {
+            max_waiting: 2,
+            max_wait: Duration::from_millis(300),
+        };
+        let p =
+            Passwords::with_concurrency(HasherConfig::with_iterations(1000), 1).with_queue(queue);
+        let held = Arc::clone(&p.permits).acquire_owned().await.unwrap();
+        let started = std::time::Instant::now();
+        let checks: Vec<_> = (0..3)
+            .map(|_| {
+                let p = p.clone();
+                tokio::spawn(async move {
+                    let answer = p.check("pw".to_owned(), "!".to_owned()).await;
+                    (answer, started.elapsed())
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for c in checks {
+            answers.push(c.await.unwrap());
+        }
+        let busy = Busy {
+            retry_after_secs: 1,
+        };
+        // Two waited out the deadline, the third was refused on arrival.
+        assert!(answers.iter().all(|(a, _)| *a == Err(busy)), "{answers:?}");
+        let quick = answers
+            .iter()
+            .filter(|(_, t)| *t < Duration::from_millis(200))
+            .count();
+        assert_eq!(quick, 1, "{answers:?}");
+        assert!(
+            answers.iter().all(|(_, t)| *t < Duration::from_secs(2)),
+            "{answers:?}"
+        );
+        assert_eq!(p.waiting.load(Ordering::SeqCst), 0);
+        // A waiter gets the slot as soon as it is released.
+        let waiter = {
+            let p = p.clone();
+            tokio::spawn(async move { p.check("pw".to_owned(), "!".to_owned()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(held);
+        assert_eq!(waiter.await.unwrap().map(|c| c.ok), Ok(false));
+        // `make` is never refused.
+        let _hold = Arc::clone(&p.permits).acquire_owned().await.unwrap();
+        let make = {
+            let p = p.clone();
+            tokio::spawn(async move { p.make("pw".to_owned()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!make.is_finished());
+        drop(_hold);
+        assert!(make.await.unwrap().starts_with("pbkdf2_sha256$1000$"));
     }
 }
