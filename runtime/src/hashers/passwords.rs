@@ -22,7 +22,7 @@ use super::{HasherConfig, PasswordCheck, check_password, make_password};
 ///
 /// let passwords = Passwords::new(HasherConfig::with_iterations(1000));
 /// let encoded = passwords.make("s3cret".to_owned()).await;
-/// assert!(passwords.check("s3cret".to_owned(), encoded).await.ok);
+/// assert!(passwords.check("s3cret".to_owned(), encoded).await.unwrap().ok);
 /// # });
 /// ```
 #[derive(Clone)]
