@@ -184,3 +184,83 @@ fn the_quickstart_logs_alike_however_it_is_started() {
         let _ = child.wait();
     }
 }
+
+/// The cookie `name=value` a response sets, if it sets it.
+fn set_cookie(r: &drf::testing::TestResponse, name: &str) -> Option<String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+/// The quickstart's session login checks CSRF as Django's `LoginView` does: before anything
+/// else, for an anonymous caller too.
+#[tokio::test]
+async fn session_login_checks_csrf_before_the_credentials() {
+    let app = test_app().await;
+    notes::create_table(&app).await.unwrap();
+    create_user(&app, "alice", "alice-pass").await;
+    let c = APIClient::new(views::router(), app);
+    let login = json!({"username": "alice", "password": "alice-pass"});
+
+    // No CSRF cookie: refused before the body is read (even a body that does not parse).
+    let r = c.post("/session-login/").json(&login).send().await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json(), json!({"detail": "CSRF Failed: CSRF cookie not set."}));
+    let r = c.post("/session-login/").body("{", "application/json").send().await;
+    assert_eq!(r.status, 403);
+
+    // GET hands out the cookie and the token.
+    let r = c.get("/session-login/").send().await;
+    assert_eq!(r.status, 200);
+    let cookie = set_cookie(&r, "csrftoken").expect("a csrftoken cookie");
+    let token = r.json()["csrftoken"].as_str().unwrap().to_owned();
+
+    // The cookie without the token, or with a wrong one: still refused.
+    let r = c
+        .post("/session-login/")
+        .header("cookie", &cookie)
+        .json(&login)
+        .send()
+        .await;
+    assert_eq!(r.json(), json!({"detail": "CSRF Failed: CSRF token missing."}));
+    let r = c
+        .post("/session-login/")
+        .header("cookie", &cookie)
+        .header("x-csrftoken", &"a".repeat(64))
+        .json(&login)
+        .send()
+        .await;
+    assert_eq!(
+        r.json(),
+        json!({"detail": "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."})
+    );
+
+    // With both: the credentials are checked, then the session is made.
+    let with_csrf = |body: serde_json::Value| {
+        c.post("/session-login/")
+            .header("cookie", &cookie)
+            .header("x-csrftoken", &token)
+            .json(&body)
+    };
+    let r = with_csrf(json!({"username": "alice", "password": "wrong"})).send().await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        json!({"non_field_errors": ["Unable to log in with provided credentials."]})
+    );
+    let r = with_csrf(json!({"username": " "})).send().await;
+    assert_eq!(
+        r.json(),
+        json!({"username": ["This field may not be blank."], "password": ["This field is required."]})
+    );
+    let r = with_csrf(login.clone()).send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), json!({"username": "alice"}));
+    let session = set_cookie(&r, "sessionid").expect("a sessionid cookie");
+    let r = c.get("/me/").header("cookie", &session).send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["username"], "alice");
+}

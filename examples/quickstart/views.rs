@@ -1,9 +1,10 @@
 //! The quickstart's API: token login, the caller's profile, and notes that only their owner
 //! may read or change.
 
+use drf::FromRequest;
 use drf::prelude::*;
 use drf::views::obtain_auth_token;
-use drf::{api_view, permission_classes};
+use drf::{api_view, authentication_classes, permission_classes};
 use serde::Deserialize;
 use serde_json::Value;
 use validator::Validate;
@@ -38,6 +39,38 @@ pub struct NoteIn {
 pub struct Limits {
     /// The most notes `GET /notes/` lists (the oldest first).
     pub list: i64,
+}
+
+/// The body of a session login: `CharField()` for the username, `CharField(trim_whitespace=False)`
+/// for the password, as Django's login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginIn {
+    username: String,
+    password: drf::fields::Untrimmed,
+}
+
+#[api_view(GET, POST)]
+#[authentication_classes()]
+#[permission_classes(AllowAny)]
+/// Session login for a browser. GET sets the `csrftoken` cookie and answers the token; POST
+/// checks it as Django's `LoginView` does (cookie, and the token in `X-CSRFToken`), then logs
+/// in: the answer sets the `sessionid` cookie.
+pub async fn session_login(request: Request) -> Result<Response, ApiError> {
+    if request.method() == Method::GET {
+        return Json(json!({"csrftoken": drf::sessions::get_token(&request)})).try_into_response();
+    }
+    // Before the body is read: a forged login is refused whatever it holds.
+    drf::sessions::check_csrf(&request)?;
+    let Json(LoginIn { username, password }) = Json::<LoginIn>::from_request(&request)?;
+    let Some(user) =
+        drf::authentication::authenticate_credentials(request.app(), &username, &password).await?
+    else {
+        return Err(ApiError::validation(json!({
+            "non_field_errors": ["Unable to log in with provided credentials."]
+        })));
+    };
+    drf::sessions::login(&request, &user).await?;
+    Json(json!({"username": user.username})).try_into_response()
 }
 
 #[api_view(GET)]
@@ -99,6 +132,7 @@ pub async fn note_detail(
 pub fn router() -> Router<Settings> {
     Router::new()
         .route("/api-token-auth/", obtain_auth_token)
+        .route("/session-login/", session_login)
         .route("/me/", me)
         .route("/notes/", note_list)
         .route("/notes/<int:pk>/", note_detail)

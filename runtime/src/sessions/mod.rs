@@ -54,6 +54,24 @@ pub use auth::{
 };
 pub use cookies::{SetCookie, http_date, parse_cookie};
 pub(crate) use csrf::enforce_csrf;
+
+/// Django's CSRF check (`CsrfViewMiddleware`) on this request, whoever is calling: for views
+/// that must refuse a forged request even from an anonymous caller, as Django's `LoginView`
+/// does (a login CSRF would log the victim into the attacker's account). The Session scheme
+/// checks CSRF only for the users it authenticates, as DRF's does; call this first in a login
+/// view, before reading the body.
+///
+/// Safe methods pass. Otherwise the `Origin` (or, over HTTPS, the `Referer`) must be trusted
+/// and the `csrftoken` cookie must match the token sent in the `X-CSRFToken` header or the
+/// `csrfmiddlewaretoken` form field.
+///
+/// # Errors
+///
+/// `403 {"detail": "CSRF Failed: <reason>"}` with Django's reasons (`CSRF cookie not set.`,
+/// `CSRF token missing.`, …), or DRF's parse error for a form body that does not parse.
+pub fn check_csrf(req: &crate::request::Request) -> Result<(), crate::error::ApiError> {
+    enforce_csrf(req)
+}
 pub use csrf::{
     CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH, check_token_format,
     does_token_match, get_token, mask_cipher_secret, mask_cipher_secret_with, new_secret,
