@@ -46,6 +46,12 @@ fn basic_auth(user: &str, password: &str) -> (String, Vec<u8>) {
 async fn a_flood_of_wrong_passwords_cannot_stall_logins_or_tokens() {
     let mut config = test_config();
     config.hashers = drf::hashers::HasherConfig::with_iterations(600_000);
+    // The defaults but a shorter wait, so that even a machine much faster than this one
+    // cannot hash all 300 within the deadline.
+    config.hash_queue = drf::hashers::HashQueue {
+        max_waiting: 64,
+        max_wait: Duration::from_millis(500),
+    };
     let app = test_app_with(config).await;
     let alice = create_user(&app, "alice", "alice-pass").await;
     let key = create_token(&app, &alice).await.key;

@@ -208,8 +208,15 @@ async fn session_login_checks_csrf_before_the_credentials() {
     // No CSRF cookie: refused before the body is read (even a body that does not parse).
     let r = c.post("/session-login/").json(&login).send().await;
     assert_eq!(r.status, 403);
-    assert_eq!(r.json(), json!({"detail": "CSRF Failed: CSRF cookie not set."}));
-    let r = c.post("/session-login/").body("{", "application/json").send().await;
+    assert_eq!(
+        r.json(),
+        json!({"detail": "CSRF Failed: CSRF cookie not set."})
+    );
+    let r = c
+        .post("/session-login/")
+        .body("{", "application/json")
+        .send()
+        .await;
     assert_eq!(r.status, 403);
 
     // GET hands out the cookie and the token.
@@ -225,7 +232,10 @@ async fn session_login_checks_csrf_before_the_credentials() {
         .json(&login)
         .send()
         .await;
-    assert_eq!(r.json(), json!({"detail": "CSRF Failed: CSRF token missing."}));
+    assert_eq!(
+        r.json(),
+        json!({"detail": "CSRF Failed: CSRF token missing."})
+    );
     let r = c
         .post("/session-login/")
         .header("cookie", &cookie)
@@ -245,7 +255,9 @@ async fn session_login_checks_csrf_before_the_credentials() {
             .header("x-csrftoken", &token)
             .json(&body)
     };
-    let r = with_csrf(json!({"username": "alice", "password": "wrong"})).send().await;
+    let r = with_csrf(json!({"username": "alice", "password": "wrong"}))
+        .send()
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(
         r.json(),

@@ -180,9 +180,8 @@ impl Request {
     }
 
     /// The prefix the router is mounted under, stripped from [`path`](Self::path) by whatever
-    /// is in front of it (Django's `SCRIPT_NAME`: see
-    /// [`ScriptName`](ScriptName)); `""` when there is none. The path the
-    /// client asked for is `script_name()` followed by `path()`.
+    /// is in front of it (Django's `SCRIPT_NAME`: see [`ScriptName`]); `""` when there is
+    /// none. The path the client asked for is `script_name()` followed by `path()`.
     pub fn script_name(&self) -> &str {
         self.extensions()
             .get::<ScriptName>()
@@ -345,10 +344,12 @@ pub struct ForcedAuth {
 
 /// The path prefix the router is mounted under, when something in front of it strips that
 /// prefix from the request's path (CGI's and Django's `SCRIPT_NAME`): axum's `nest_service`
-/// does. [`RouterService::with_script_name`](crate::server::RouterService::with_script_name) puts it into every request's extensions; the
+/// does. [`RouterService::with_script_name`] puts it into every request's extensions; the
 /// router then puts it in front of the paths it sends back (the `APPEND_SLASH` redirect's
 /// `Location`), the access log shows the path the client asked for, and views read it with
 /// [`Request::script_name`].
+///
+/// [`RouterService::with_script_name`]: crate::server::RouterService::with_script_name
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptName(Arc<str>);
 
