@@ -196,10 +196,15 @@ impl<'a> ThrottleContext<'a> {
     }
 }
 
-/// `throttle:<scope>:<key>`, with `%` and `:` of the scope escaped so that no two (scope, key)
-/// pairs share a key.
+/// `throttle:<scope>:<digest of key>`, with `%` and `:` of the scope escaped so that no two
+/// (scope, key) pairs share a key. The key (a client identity: whatever `X-Forwarded-For`
+/// said, a user id, your own throttle's key) is stored as the first 16 bytes of its SHA-256,
+/// in hex, so that a hostile header cannot make the stores hold large keys: every history
+/// costs the same whatever the client sent.
 fn store_key(scope: &str, key: &str) -> String {
-    let mut out = String::with_capacity(10 + scope.len() + key.len());
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let mut out = String::with_capacity(10 + scope.len() + 32);
     out.push_str("throttle:");
     for c in scope.chars() {
         match c {
@@ -209,7 +214,7 @@ fn store_key(scope: &str, key: &str) -> String {
         }
     }
     out.push(':');
-    out.push_str(key);
+    out.push_str(&crate::signing::to_hex(&digest[..16]));
     out
 }
 
@@ -299,12 +304,17 @@ mod tests {
 
     #[test]
     fn store_keys_cannot_collide() {
-        assert_eq!(
-            store_key("anon", "ident:1.2.3.4"),
-            "throttle:anon:ident:1.2.3.4"
-        );
+        // SHA-256("ident:1.2.3.4"), its first 16 bytes (Python's hashlib).
+        let ip = store_key("anon", "ident:1.2.3.4");
+        assert_eq!(ip, "throttle:anon:ac91184f995e3488e0cdc76fbec74207");
+        assert_eq!(ip.len(), "throttle:anon:".len() + 32);
+        // A hostile identity costs the same as any other.
+        assert_eq!(store_key("anon", &"x".repeat(100_000)).len(), ip.len());
         assert_ne!(store_key("a:b", "c"), store_key("a", "b:c"));
-        assert_eq!(store_key("50%:x", "k"), "throttle:50%25%3Ax:k");
+        assert_eq!(
+            store_key("50%:x", "k"),
+            "throttle:50%25%3Ax:8254c329a92850f6d539dd376f4816ee"
+        );
     }
 
     #[test]
