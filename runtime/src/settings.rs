@@ -3,7 +3,7 @@
 //! An application's `settings.rs` declares its defaults with the `settings!` macro, which checks
 //! every name at compile time and implements [`Settings`] for a type named `Settings`. This
 //! module holds policy only; values operators change per deployment live in
-//! [`Config`](crate::config::Config), which [`Config::from_env`] reads starting from the
+//! [`Config`], which [`Config::from_env`] reads starting from the
 //! values `Settings` gives it.
 
 use crate::authentication::{AuthenticationList, Basic, Session};
