@@ -721,3 +721,33 @@ async fn a_weak_secret_key_does_not_listen_beyond_loopback() {
     let _ = stop.send(());
     task.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn past_max_connections_new_connections_wait_until_one_ends() {
+    let server = Server::start(|c| c.max_connections = 2).await;
+    let request = b"GET /sleep/?ms=0 HTTP/1.1\r\nHost: x\r\n\r\n";
+    // Two open connections, answered and kept alive.
+    let mut first = server.connect().await;
+    let mut second = server.connect().await;
+    for stream in [&mut first, &mut second] {
+        stream.write_all(request).await.unwrap();
+        assert_eq!(read_response(stream).await.status, 200);
+    }
+    // A third one is connected by the kernel's backlog but not served...
+    let mut third = server.connect().await;
+    third.write_all(request).await.unwrap();
+    let mut byte = [0u8; 1];
+    let waited = tokio::time::timeout(Duration::from_millis(500), third.read(&mut byte)).await;
+    assert!(
+        waited.is_err(),
+        "the third connection was served past the cap"
+    );
+    // ...until one of the first two ends.
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_response(&mut third))
+        .await
+        .expect("served once a connection ended");
+    assert_eq!(answer.status, 200);
+    second.write_all(request).await.unwrap();
+    assert_eq!(read_response(&mut second).await.status, 200);
+}

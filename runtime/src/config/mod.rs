@@ -94,6 +94,11 @@ pub struct Config {
     /// `SECURE_PROXY_SSL_HEADER`: a header (lower-case name) and the value that marks a request
     /// as HTTPS behind a proxy, as `("x-forwarded-proto", "https")`. Unset: requests are HTTP.
     pub secure_proxy_ssl_header: Option<(String, String)>,
+    /// `MAX_CONNECTIONS`: how many connections the server holds open at once (default 25,000;
+    /// 0 for no cap). At the cap it stops accepting: new connections wait in the listen
+    /// backlog until one ends, so a flood of idle connections cannot exhaust file descriptors
+    /// and memory.
+    pub max_connections: usize,
     /// The queue in front of the password hashers (`PASSWORD_HASH_MAX_WAITING`,
     /// `PASSWORD_HASH_MAX_WAIT_MS`): see [`HashQueue`](crate::hashers::HashQueue).
     pub hash_queue: crate::hashers::HashQueue,
@@ -127,6 +132,7 @@ impl Config {
             csrf: CsrfSettings::default(),
             authentication_backends: vec![MODEL_BACKEND.to_owned()],
             secure_proxy_ssl_header: None,
+            max_connections: 25_000,
             hash_queue: crate::hashers::HashQueue::default(),
             upload_limits: crate::parsers::UploadLimits::DJANGO,
             debug: false,
@@ -176,6 +182,9 @@ impl Config {
                 Some(_) => *limit = env.parse::<usize>(name)?,
                 None => {}
             }
+        }
+        if let Some(n) = env.parse::<usize>("MAX_CONNECTIONS")? {
+            c.max_connections = n;
         }
         if let Some(n) = env.parse::<usize>("PASSWORD_HASH_MAX_WAITING")? {
             c.hash_queue.max_waiting = n;

@@ -41,6 +41,7 @@ pub(super) async fn accept_then_drain<S: Settings>(
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let router = Arc::new(router);
     let grace = app.config().shutdown_grace;
+    let max = app.config().max_connections;
     // Tells every connection to finish (`graceful`), and drops those still open after the
     // grace period (`connections`: aborting a task drops its connection).
     let graceful = GracefulShutdown::new();
@@ -55,7 +56,8 @@ pub(super) async fn accept_then_drain<S: Settings>(
                     tracing::error!(error = %e, "connection task failed");
                 }
             }
-            accepted = listener.accept() => match accepted {
+            // At the cap, new connections wait in the listen backlog until one ends.
+            accepted = listener.accept(), if max == 0 || connections.len() < max => match accepted {
                 Ok((stream, peer)) => {
                     connections.spawn(serve_connection(
                         stream,

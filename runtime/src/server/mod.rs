@@ -40,6 +40,10 @@
 //!
 //! A zero duration disables the corresponding timeout.
 //!
+//! At most [`Config::max_connections`] connections are open at once (25,000 by default; 0 for
+//! no cap). At the cap the server stops accepting: new connections wait in the kernel's listen
+//! backlog and are served as others end.
+//!
 //! # Malformed requests
 //!
 //! hyper parses the request line and headers. Whatever it cannot parse (a bad request line, a
@@ -57,6 +61,7 @@
 //! [`Config::body_timeout`]: crate::config::Config::body_timeout
 //! [`Config::header_timeout`]: crate::config::Config::header_timeout
 //! [`Config::idle_timeout`]: crate::config::Config::idle_timeout
+//! [`Config::max_connections`]: crate::config::Config::max_connections
 //! [`Config::max_body_size`]: crate::config::Config::max_body_size
 //! [`Config::shutdown_grace`]: crate::config::Config::shutdown_grace
 
