@@ -71,20 +71,3 @@ pub fn postgres_url() -> Option<String> {
         .ok()
         .filter(|v| !v.trim().is_empty())
 }
-
-/// [`postgres_url`], printing a visible `SKIPPED` line for `test` when it is not set.
-pub fn postgres_or_skip(test: &str) -> Option<String> {
-    let url = postgres_url();
-    if url.is_none() {
-        skipped(test, "DRF_TEST_POSTGRES_URL not set");
-    }
-    url
-}
-
-/// Prints `<test>: SKIPPED (<reason>)` straight to the process's stderr, past the test
-/// harness's output capture, so a skipped test shows in `cargo test`'s output although it
-/// counts as passed.
-pub fn skipped(test: &str, reason: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr().lock(), "{test}: SKIPPED ({reason})");
-}

@@ -46,7 +46,7 @@ mod response;
 #[cfg(test)]
 mod tests;
 
-pub use backend::{TestBackend, postgres_or_skip, postgres_url, skipped};
+pub use backend::{TestBackend, postgres_url};
 pub use client::{APIClient, MULTIPART_BOUNDARY, RequestBuilder};
 pub use fixtures::{
     create_superuser, create_token, create_user, create_user_with, test_app, test_app_with,
