@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -11,7 +12,7 @@ use drf::prelude::*;
 use drf::testing::{create_token, create_user, test_app_with, test_config};
 use drf::{api_view, authentication_classes};
 
-use common::{raw_request, start_server};
+use common::{RawResponse, raw_request, start_server};
 
 mod settings {
     drf::settings! {
@@ -31,12 +32,14 @@ async fn token(user: User) -> Json<serde_json::Value> {
     Json(json!({"username": user.username}))
 }
 
-fn basic_auth(user: &str, password: &str) -> (String, Vec<u8>) {
+/// `GET /basic/` with Basic credentials, over a new connection.
+async fn basic_login(addr: SocketAddr, user: &str, password: &str) -> RawResponse {
     let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    (
+    let header = (
         "Authorization".to_owned(),
         format!("Basic {encoded}").into_bytes(),
-    )
+    );
+    raw_request(addr, "GET", "/basic/", &[header], None, None).await
 }
 
 /// 300 wrong Basic logins at once, each a hash of 600,000 PBKDF2 iterations (about a tenth of
@@ -66,15 +69,7 @@ async fn a_flood_of_wrong_passwords_cannot_stall_logins_or_tokens() {
         .map(|i| {
             tokio::spawn(async move {
                 let user = if i % 3 == 0 { "nobody" } else { "alice" };
-                let r = raw_request(
-                    addr,
-                    "GET",
-                    "/basic/",
-                    &[basic_auth(user, "wrong")],
-                    None,
-                    None,
-                )
-                .await;
+                let r = basic_login(addr, user, "wrong").await;
                 (r.status, r.header("retry-after").map(str::to_owned))
             })
         })
@@ -97,15 +92,7 @@ async fn a_flood_of_wrong_passwords_cannot_stall_logins_or_tokens() {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let correct = Instant::now();
-    let r = raw_request(
-        addr,
-        "GET",
-        "/basic/",
-        &[basic_auth("alice", "alice-pass")],
-        None,
-        None,
-    )
-    .await;
+    let r = basic_login(addr, "alice", "alice-pass").await;
     let correct = correct.elapsed();
     assert!(matches!(r.status, 200 | 503), "{r:?}");
     assert!(
@@ -148,15 +135,7 @@ async fn a_flood_of_wrong_passwords_cannot_stall_logins_or_tokens() {
     );
 
     // Once the flood is over, the correct login succeeds.
-    let r = raw_request(
-        addr,
-        "GET",
-        "/basic/",
-        &[basic_auth("alice", "alice-pass")],
-        None,
-        None,
-    )
-    .await;
+    let r = basic_login(addr, "alice", "alice-pass").await;
     assert_eq!(r.status, 200);
 }
 

@@ -32,7 +32,6 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(drf.config().bind).await?;
     let local = listener.local_addr()?;
     // What the framework's own server checks before it listens.
-    drf.config().validate()?;
     drf.config().check_listen(local)?;
     eprintln!("Starting server at http://{local}/");
     let service = app(drf, &options).into_make_service_with_connect_info::<SocketAddr>();

@@ -289,7 +289,9 @@ impl Config {
             || key.starts_with("django-insecure-")
     }
 
-    /// Whether a server may listen on `addr` with this configuration: beyond loopback
+    /// Whether a server may listen on `addr` with this configuration: first
+    /// [`validate`](Config::validate) (a configuration built in code has not been through
+    /// [`Config::from_env`]'s check), then, beyond loopback
     /// (`0.0.0.0`, a LAN address), a weak `SECRET_KEY` ([`has_weak_secret_key`]) is refused
     /// unless `DEBUG` is on, since anyone who can reach the server could then forge sessions.
     /// Also warns (a `tracing` event) when such a server trusts `X-Forwarded-For` as DRF
@@ -299,13 +301,14 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Rejected`] (variable `SECRET_KEY`) when the key is weak, `addr` is not
-    /// loopback and `DEBUG` is off.
+    /// What [`validate`](Config::validate) refuses, and [`ConfigError::Rejected`] (variable
+    /// `SECRET_KEY`) when the key is weak, `addr` is not loopback and `DEBUG` is off.
     ///
     /// [`has_weak_secret_key`]: Config::has_weak_secret_key
     /// [`server::run`]: crate::server::run
     /// [`server::serve`]: crate::server::serve
     pub fn check_listen(&self, addr: SocketAddr) -> Result<(), ConfigError> {
+        self.validate()?;
         if addr.ip().is_loopback() {
             return Ok(());
         }

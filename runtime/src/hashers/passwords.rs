@@ -196,7 +196,7 @@ impl Passwords {
             retry_after_secs: self.queue.max_wait.as_secs_f64().ceil().max(1.0) as u64,
         };
         let permit = match Arc::clone(&self.permits).try_acquire_owned() {
-            Ok(permit) => permit,
+            Ok(permit) => Some(permit),
             Err(_) => {
                 let waiting = Waiting::enter(&self.waiting);
                 if waiting.position > self.queue.max_waiting {
@@ -204,19 +204,13 @@ impl Passwords {
                 }
                 let acquire = Arc::clone(&self.permits).acquire_owned();
                 match tokio::time::timeout(self.queue.max_wait, acquire).await {
-                    Ok(Ok(permit)) => permit,
                     // The semaphore is never closed; should it be, hash unbounded.
-                    Ok(Err(_)) => return Ok(self.run(f).await),
+                    Ok(permit) => permit.ok(),
                     Err(_) => return Err(busy()),
                 }
             }
         };
-        self.jobs.fetch_add(1, Ordering::Relaxed);
-        Ok(tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            f()
-        })
-        .await)
+        Ok(self.spawn(permit, f).await)
     }
 
     /// Runs `f` on the blocking pool once a permit is free; the permit lives as long as `f`.
@@ -229,6 +223,19 @@ impl Passwords {
         // hash runs unbounded rather than not at all.
         let permit: Option<OwnedSemaphorePermit> =
             Arc::clone(&self.permits).acquire_owned().await.ok();
+        self.spawn(permit, f).await
+    }
+
+    /// Runs `f` on the blocking pool holding `permit`, counted as a job.
+    async fn spawn<T, F>(
+        &self,
+        permit: Option<OwnedSemaphorePermit>,
+        f: F,
+    ) -> Result<T, tokio::task::JoinError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
         self.jobs.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;

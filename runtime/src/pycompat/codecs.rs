@@ -231,7 +231,6 @@ pub(crate) fn decode_replace(codec: Codec, bytes: &[u8]) -> String {
 
 /// `bytes.decode(codec)` (strict, all of it): `None` where Python raises.
 pub(crate) fn decode_strict(codec: Codec, bytes: &[u8]) -> Option<Cow<'_, str>> {
-    let whole = |unit: usize| bytes.len() % unit == 0;
     match codec {
         Codec::Utf8 => std::str::from_utf8(bytes).ok().map(Into::into),
         Codec::Utf8Sig => std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes))
@@ -240,7 +239,7 @@ pub(crate) fn decode_strict(codec: Codec, bytes: &[u8]) -> Option<Cow<'_, str>> 
         Codec::Latin1 | Codec::Ascii | Codec::Cp1252 => decode_stream(codec, bytes).ok(),
         Codec::Utf16 | Codec::Utf16Le | Codec::Utf16Be => {
             let (le, body) = byte_order(codec, bytes, 2);
-            if !whole(2) {
+            if body.len() % 2 != 0 {
                 return None;
             }
             char::decode_utf16(body.chunks_exact(2).map(|u| unit16(u, le)))
@@ -250,7 +249,7 @@ pub(crate) fn decode_strict(codec: Codec, bytes: &[u8]) -> Option<Cow<'_, str>> 
         }
         Codec::Utf32 | Codec::Utf32Le | Codec::Utf32Be => {
             let (le, body) = byte_order(codec, bytes, 4);
-            if !whole(4) {
+            if body.len() % 4 != 0 {
                 return None;
             }
             body.chunks_exact(4)
@@ -323,15 +322,11 @@ fn utf8_stream(body: &[u8]) -> Result<Cow<'_, str>, String> {
 
 /// The stream readers of `utf-16`, `utf-16-le` and `utf-16-be`.
 fn utf16_stream(codec: Codec, bytes: &[u8]) -> Result<String, String> {
-    let (le, start) = match codec {
-        Codec::Utf16Le => (true, 0),
-        Codec::Utf16Be => (false, 0),
-        _ if bytes.len() < 2 => return Ok(String::new()),
-        _ => match bom(bytes, 2) {
-            Some(le) => (le, 2),
-            None => (true, 0),
-        },
-    };
+    if codec == Codec::Utf16 && bytes.len() < 2 {
+        return Ok(String::new()); // the byte order mark may come in a next read
+    }
+    let (le, body) = byte_order(codec, bytes, 2);
+    let start = bytes.len() - body.len();
     let name = if le { "utf-16-le" } else { "utf-16-be" };
     let mut out = String::with_capacity(bytes.len() / 2);
     let mut i = start;
@@ -367,15 +362,11 @@ fn utf16_stream(codec: Codec, bytes: &[u8]) -> Result<String, String> {
 
 /// The stream readers of `utf-32`, `utf-32-le` and `utf-32-be`.
 fn utf32_stream(codec: Codec, bytes: &[u8]) -> Result<String, String> {
-    let (le, start) = match codec {
-        Codec::Utf32Le => (true, 0),
-        Codec::Utf32Be => (false, 0),
-        _ if bytes.len() < 4 => return Ok(String::new()),
-        _ => match bom(bytes, 4) {
-            Some(le) => (le, 4),
-            None => (true, 0),
-        },
-    };
+    if codec == Codec::Utf32 && bytes.len() < 4 {
+        return Ok(String::new()); // the byte order mark may come in a next read
+    }
+    let (le, body) = byte_order(codec, bytes, 4);
+    let start = bytes.len() - body.len();
     let name = if le { "utf-32-le" } else { "utf-32-be" };
     let mut out = String::with_capacity(bytes.len() / 4);
     let mut i = start;

@@ -183,14 +183,12 @@ pub async fn serve<S: Settings>(
     accept::accept_then_drain(router, app, listener, shutdown).await
 }
 
-/// What is checked before a server listens: the configuration's ranges (one built in code has
-/// not been through `Config::from_env`'s check) and whether it may listen where it is bound.
+/// What is checked before a server listens: [`Config::check_listen`] where it is bound.
+///
+/// [`Config::check_listen`]: crate::config::Config::check_listen
 fn preflight(app: &App, listener: &TcpListener) -> io::Result<()> {
-    let config = app.config();
-    let local = listener.local_addr()?;
-    config
-        .validate()
-        .and_then(|()| config.check_listen(local))
+    app.config()
+        .check_listen(listener.local_addr()?)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 

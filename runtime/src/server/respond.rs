@@ -60,12 +60,13 @@ where
 {
     // Only what the log line needs, and only when it is going to be written.
     let logged = tracing::enabled!(target: ACCESS_LOG_TARGET, tracing::Level::INFO).then(|| {
-        let prefix = req.extensions().get::<ScriptName>();
-        let path = match prefix {
-            Some(prefix) => format!("{}{}", prefix.as_str(), req.uri().path()),
-            None => req.uri().path().to_owned(),
-        };
-        (req.method().clone(), path, Instant::now())
+        let prefix = req.extensions().get::<ScriptName>().cloned();
+        (
+            req.method().clone(),
+            req.uri().clone(),
+            prefix,
+            Instant::now(),
+        )
     });
     let (parts, body) = req.into_parts();
     let (resp, unread) = match read_body(body, app.config()).await {
@@ -75,12 +76,17 @@ where
         }
         Err(refusal) => (refusal, true),
     };
-    if let Some((method, path, started)) = logged {
+    if let Some((method, uri, prefix, started)) = logged {
+        // The path the client asked for: under a mount, the prefix in front.
+        let path: std::borrow::Cow<'_, str> = match prefix {
+            Some(prefix) => format!("{}{}", prefix.as_str(), uri.path()).into(),
+            None => uri.path().into(),
+        };
         let status = resp.status().as_u16();
         tracing::info!(
             target: ACCESS_LOG_TARGET,
             method = %method,
-            path = path.as_str(),
+            path = &*path,
             status,
             elapsed = ?started.elapsed(),
             "{} {} {}",
