@@ -95,7 +95,7 @@ pub async fn session_login(
     Json(LoginIn { username, password }): Json<LoginIn>,
 ) -> Result<Json<Value>, ApiError> {
     let password = password.0;
-    let Some(user) = authenticate_credentials(request.app(), &username, &password).await? else {
+    let Some(user) = authenticate_credentials(&request, &username, &password).await? else {
         return Err(ApiError::validation(json!({
             "non_field_errors": ["Unable to log in with provided credentials."]
         })));

@@ -63,7 +63,7 @@ pub async fn session_login(request: Request) -> Result<Response, ApiError> {
     drf::sessions::check_csrf(&request)?;
     let Json(LoginIn { username, password }) = Json::<LoginIn>::from_request(&request)?;
     let Some(user) =
-        drf::authentication::authenticate_credentials(request.app(), &username, &password).await?
+        drf::authentication::authenticate_credentials(&request, &username, &password).await?
     else {
         return Err(ApiError::validation(json!({
             "non_field_errors": ["Unable to log in with provided credentials."]

@@ -233,6 +233,12 @@ pub fn throttle_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `anon`/`user` there. `THROTTLE_RATE_<SCOPE>` in the environment overrides a rate at start-up.
 /// `APPEND_SLASH = false` (Django's setting, default `true`) answers a path missing its
 /// trailing slash 404 instead of Django's 301 to the slashed path.
+///
+/// Two settings are the framework's, not DRF's: `LOGIN_FAILURE_RATE` (failed logins per client
+/// and username, default `"5/min"`) and `LOGIN_FAILURE_RATE_PER_CLIENT` (per client, default
+/// `"100/hour"`), the failed-login limiter's rates, each a rate or `None` to turn it off (see
+/// `drf::authentication::authenticate_credentials`); the environment variables of the same
+/// names override them.
 #[proc_macro]
 pub fn settings(input: TokenStream) -> TokenStream {
     settings::settings(input.into()).into()

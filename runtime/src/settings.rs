@@ -7,7 +7,7 @@
 //! values `Settings` gives it.
 
 use crate::authentication::{AuthenticationList, Basic, Session};
-use crate::config::{Config, ConfigDefaults, ConfigError, Env};
+use crate::config::{Config, ConfigDefaults, ConfigError, Env, LoginFailureRates};
 use crate::permissions::{AllowAny, PermissionList};
 use crate::throttling::{Rate, ThrottleList};
 use crate::user::{Auth, User};
@@ -36,6 +36,14 @@ pub trait Settings: Send + Sync + 'static {
     /// not kept: a client that follows a 301 for a POST sends a GET (that is why Django in
     /// DEBUG refuses to redirect a POST); unsafe methods should be sent to the slashed path.
     const APPEND_SLASH: bool = true;
+    /// `LOGIN_FAILURE_RATE`: failed logins a client may make per username before it is
+    /// answered 429 without a password check (default `5/min`; `None` turns it off). Not in
+    /// DRF; see [`LoginFailureRates`]. The environment's `LOGIN_FAILURE_RATE` overrides it.
+    const LOGIN_FAILURE_RATE: Option<Rate> = LoginFailureRates::DEFAULT.per_username;
+    /// `LOGIN_FAILURE_RATE_PER_CLIENT`: failed logins a client may make in all, whatever the
+    /// username (default `100/hour`; `None` turns it off). The environment's variable of the
+    /// same name overrides it.
+    const LOGIN_FAILURE_RATE_PER_CLIENT: Option<Rate> = LoginFailureRates::DEFAULT.per_client;
     /// `UNAUTHENTICATED_USER`: the user of a request no scheme authenticated.
     fn unauthenticated_user() -> User {
         User::anonymous()
@@ -62,6 +70,10 @@ pub fn config_defaults<S: Settings>() -> ConfigDefaults {
     d.token_keyword = S::TOKEN_KEYWORD;
     d.password_iterations = S::PASSWORD_ITERATIONS;
     d.throttle_rates = S::THROTTLE_RATES;
+    d.login_failures = LoginFailureRates {
+        per_username: S::LOGIN_FAILURE_RATE,
+        per_client: S::LOGIN_FAILURE_RATE_PER_CLIENT,
+    };
     d
 }
 

@@ -64,9 +64,12 @@ impl Drop for TempDir {
     }
 }
 
-/// Configuration for tests: the fixture's iteration count, a fixed secret key.
+/// Configuration for tests: the fixture's iteration count, a fixed secret key, and no
+/// failed-login limiter: these tests hold the framework against DRF and Django, which have
+/// none (tests/hardening.rs tests it).
 pub fn test_config<S: Settings>(database_url: String) -> Config {
     let mut c = Config::defaults::<S>();
+    c.login_failures = drf::config::LoginFailureRates::OFF;
     c.database_url = database_url;
     c.secret_key = "test-secret-key-for-vectors".to_owned();
     c.hashers.pbkdf2_iterations = FIXTURE_ITERATIONS;

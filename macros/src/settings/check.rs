@@ -32,6 +32,10 @@ pub(crate) struct Spec {
     pub(crate) unauthenticated_user: Option<syn::Path>,
     pub(crate) unauthenticated_token: Option<syn::Path>,
     pub(crate) append_slash: Option<syn::LitBool>,
+    /// `LOGIN_FAILURE_RATE`: the rate (`None` for DRF-style `None`), spanned at the value.
+    pub(crate) login_failure_rate: Option<(Option<(u32, u32)>, Span)>,
+    /// `LOGIN_FAILURE_RATE_PER_CLIENT`, likewise.
+    pub(crate) login_failure_rate_per_client: Option<(Option<(u32, u32)>, Span)>,
 }
 
 /// Checks every entry of `input`, in the order written.
@@ -86,6 +90,17 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> Spec {
             Value::UnauthenticatedUser(path) => spec.unauthenticated_user = Some(path),
             Value::UnauthenticatedToken(path) => spec.unauthenticated_token = Some(path),
             Value::AppendSlash(lit) => spec.append_slash = Some(lit),
+            Value::LoginFailureRate(value) => {
+                let checked = match value {
+                    Ok(lit) => (rate(cx, &lit), lit.span()),
+                    Err(none) => (None, none.span()),
+                };
+                if name == "LOGIN_FAILURE_RATE" {
+                    spec.login_failure_rate = Some(checked);
+                } else {
+                    spec.login_failure_rate_per_client = Some(checked);
+                }
+            }
         }
     }
     rates_of_classes(cx, &spec);
@@ -95,6 +110,23 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> Spec {
 /// RFC 9110 `tchar`.
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// A rate in the runtime's grammar (the one `Rate::parse` reads), or the error at `lit`.
+fn rate(cx: &Ctxt, lit: &LitStr) -> Option<(u32, u32)> {
+    let rate = rate_grammar::parse(&lit.value());
+    if rate.is_none() {
+        let periods = list_code(rate_grammar::PERIODS.iter().map(|(p, _)| *p));
+        cx.syn_error(
+            Msg::new(format!("invalid throttle rate `{}`", lit.token()))
+                .help(format!(
+                    "write `\"N/PERIOD\"` with PERIOD one of {}, as in `\"100/day\"`",
+                    periods.replace(" and ", " or ")
+                ))
+                .at(lit.span()),
+        );
+    }
+    rate
 }
 
 /// Each scope once, each rate in the runtime's grammar (the one `Rate::parse` reads). A scope
@@ -111,21 +143,7 @@ fn throttle_rates(cx: &Ctxt, written: Vec<RateEntry>) -> Vec<ScopeRate> {
             );
             continue;
         }
-        let rate = entry.rate.as_ref().and_then(|lit| {
-            let rate = rate_grammar::parse(&lit.value());
-            if rate.is_none() {
-                let periods = list_code(rate_grammar::PERIODS.iter().map(|(p, _)| *p));
-                cx.syn_error(
-                    Msg::new(format!("invalid throttle rate `{}`", lit.token()))
-                        .help(format!(
-                            "write `\"N/PERIOD\"` with PERIOD one of {}, as in `\"100/day\"`",
-                            periods.replace(" and ", " or ")
-                        ))
-                        .at(lit.span()),
-                );
-            }
-            rate
-        });
+        let rate = entry.rate.as_ref().and_then(|lit| rate(cx, lit));
         out.push(ScopeRate {
             scope: entry.scope,
             rate,

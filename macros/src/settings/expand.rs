@@ -84,6 +84,22 @@ pub(crate) fn expand(spec: &Spec) -> TokenStream {
         .append_slash
         .as_ref()
         .map(|lit| quote_spanned!(lit.span()=> const APPEND_SLASH: bool = #lit;));
+    let login_rate = |name: &str, value: &Option<(Option<(u32, u32)>, Span)>| {
+        value.map(|(rate, span)| {
+            let name = Ident::new(name, span);
+            let (rate_ty, option) = (paths::rate(), paths::option());
+            let value = match rate {
+                Some((n, secs)) => quote!(#option::Some(#rate_ty::new(#n, #secs))),
+                None => quote!(#option::None),
+            };
+            quote_spanned!(span=> const #name: #option<#rate_ty> = #value;)
+        })
+    };
+    let login_failure_rate = login_rate("LOGIN_FAILURE_RATE", &spec.login_failure_rate);
+    let login_failure_rate_per_client = login_rate(
+        "LOGIN_FAILURE_RATE_PER_CLIENT",
+        &spec.login_failure_rate_per_client,
+    );
     let user = spec.unauthenticated_user.as_ref().map(|path| {
         let ty = paths::user();
         getter("unauthenticated_user", &ty, path)
@@ -107,6 +123,8 @@ pub(crate) fn expand(spec: &Spec) -> TokenStream {
             #token_keyword
             #iterations
             #append_slash
+            #login_failure_rate
+            #login_failure_rate_per_client
             #user
             #token
         }

@@ -13,7 +13,7 @@ use crate::names::Kind;
 use crate::perm_expr::{self, PermExpr};
 
 /// The settings `settings!` knows, in documentation order.
-pub(crate) const KEYS: [&str; 9] = [
+pub(crate) const KEYS: [&str; 11] = [
     "DEFAULT_AUTHENTICATION_CLASSES",
     "DEFAULT_PERMISSION_CLASSES",
     "DEFAULT_THROTTLE_CLASSES",
@@ -23,6 +23,8 @@ pub(crate) const KEYS: [&str; 9] = [
     "UNAUTHENTICATED_USER",
     "UNAUTHENTICATED_TOKEN",
     "APPEND_SLASH",
+    "LOGIN_FAILURE_RATE",
+    "LOGIN_FAILURE_RATE_PER_CLIENT",
 ];
 
 /// What `settings!` says, before any meaning is given to names: the valid entries, in the
@@ -58,6 +60,9 @@ pub(crate) enum Value {
     UnauthenticatedToken(syn::Path),
     /// `APPEND_SLASH` (Django's).
     AppendSlash(LitBool),
+    /// `LOGIN_FAILURE_RATE` or `LOGIN_FAILURE_RATE_PER_CLIENT`: `"N/PERIOD"`, or `None`
+    /// (the ident, kept for its span).
+    LoginFailureRate(Result<LitStr, Ident>),
 }
 
 /// `scope: "N/PERIOD"` or `scope: None` in `DEFAULT_THROTTLE_RATES`.
@@ -187,6 +192,9 @@ pub(crate) fn expects(name: &str) -> Msg {
         "TOKEN_KEYWORD" => "a string, as in `\"Bearer\"`",
         "PASSWORD_ITERATIONS" => "an integer from 1 to 4294967295, as in `1_500_000`",
         "APPEND_SLASH" => "`true` or `false`",
+        "LOGIN_FAILURE_RATE" | "LOGIN_FAILURE_RATE_PER_CLIENT" => {
+            "a rate such as `\"5/min\"`, or `None`"
+        }
         "UNAUTHENTICATED_USER" => {
             "a path to a function returning `User`, as in `crate::users::anonymous`"
         }
@@ -229,6 +237,15 @@ fn parse_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Value> {
             Value::PasswordIterations(input.parse().map_err(|_| expects(name).at(span))?)
         }
         "APPEND_SLASH" => Value::AppendSlash(input.parse().map_err(|_| expects(name).at(span))?),
+        "LOGIN_FAILURE_RATE" | "LOGIN_FAILURE_RATE_PER_CLIENT" => {
+            if input.peek(LitStr) {
+                Value::LoginFailureRate(Ok(input.parse()?))
+            } else if input.peek(syn::Ident) && input.fork().parse::<Ident>()? == "None" {
+                Value::LoginFailureRate(Err(input.parse()?))
+            } else {
+                return Err(expects(name).at(span));
+            }
+        }
         _ => {
             let path: syn::Path = input.parse().map_err(|_| expects(name).at(span))?;
             if name == "UNAUTHENTICATED_USER" {

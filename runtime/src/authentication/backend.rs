@@ -1,7 +1,9 @@
 //! Django's `ModelBackend.authenticate`: username and password against `auth_user`.
 
+use super::limiter;
 use crate::app::App;
 use crate::error::ApiError;
+use crate::request::Request;
 use crate::user::User;
 
 /// Checks a username and password as Django's `authenticate()` with the `ModelBackend` does.
@@ -17,7 +19,53 @@ use crate::user::User;
 /// Database failures are errors (a 503 when the database is unreachable), and so is a check
 /// the hashers' queue refused ([`HashQueue`](crate::hashers::HashQueue): a 503 with
 /// `Retry-After`).
+///
+/// Before any of this, the failed-login limiter counts the attempt
+/// ([`LoginFailureRates`](crate::config::LoginFailureRates): `LOGIN_FAILURE_RATE` per client
+/// and username, `LOGIN_FAILURE_RATE_PER_CLIENT` per client). A client over either limit is
+/// answered DRF's throttle error (`429 {"detail": "Request was throttled. Expected available
+/// in N seconds."}` with `Retry-After`) at once: no query, no hash. A failed login (wrong
+/// password, unknown username, inactive user) stays counted; a successful one clears the
+/// client's count for that username. The client is the address `TRUSTED_PROXIES` or
+/// `NUM_PROXIES` find, else the peer's: behind a proxy, set one of them, or every client
+/// counts as the proxy.
+///
+/// Basic authentication, [`obtain_auth_token`](crate::views::obtain_auth_token) and your own
+/// login views all come through here.
 pub async fn authenticate_credentials(
+    req: &Request,
+    username: &str,
+    password: &str,
+) -> Result<Option<User>, ApiError> {
+    let app = req.app();
+    let rates = &app.config().login_failures;
+    if rates.is_off() {
+        return check_credentials(app, username, password).await;
+    }
+    let ident = limiter::client_ident(
+        &app.config().throttle.identity,
+        req.headers(),
+        req.peer_addr(),
+    );
+    let attempt = limiter::begin(app.throttle_store(), rates, &ident, username).await?;
+    match check_credentials(app, username, password).await {
+        Ok(Some(user)) => {
+            attempt.succeeded().await;
+            Ok(Some(user))
+        }
+        Ok(None) => {
+            attempt.failed();
+            Ok(None)
+        }
+        Err(e) => {
+            attempt.abandoned().await;
+            Err(e)
+        }
+    }
+}
+
+/// [`authenticate_credentials`] without the failed-login limiter.
+pub(crate) async fn check_credentials(
     app: &App,
     username: &str,
     password: &str,
@@ -75,7 +123,7 @@ mod tests {
 
         let before = jobs();
         assert!(
-            authenticate_credentials(&app, "nobody", "pw")
+            check_credentials(&app, "nobody", "pw")
                 .await
                 .unwrap()
                 .is_none()
@@ -88,7 +136,7 @@ mod tests {
 
         let before = jobs();
         assert!(
-            authenticate_credentials(&app, "alice", "wrong")
+            check_credentials(&app, "alice", "wrong")
                 .await
                 .unwrap()
                 .is_none()
@@ -97,7 +145,7 @@ mod tests {
 
         let before = jobs();
         assert!(
-            authenticate_credentials(&app, "alice", "pw")
+            check_credentials(&app, "alice", "pw")
                 .await
                 .unwrap()
                 .is_some()
@@ -111,7 +159,7 @@ mod tests {
         // A NUL in the username (no such user can exist) still costs a hash.
         let before = jobs();
         assert!(
-            authenticate_credentials(&app, "al\0ice", "pw")
+            check_credentials(&app, "al\0ice", "pw")
                 .await
                 .unwrap()
                 .is_none()
@@ -140,7 +188,7 @@ mod tests {
                 .unwrap();
             let before = app.passwords().jobs();
             assert!(
-                authenticate_credentials(&app, &name, "pw")
+                check_credentials(&app, &name, "pw")
                     .await
                     .unwrap()
                     .is_none(),

@@ -53,7 +53,7 @@ impl Authenticate for Basic {
             Credentials::Word(w) => w,
         };
         let (username, password) = decode_basic(word)?;
-        match authenticate_credentials(req.app(), &username, &password).await? {
+        match authenticate_credentials(req, &username, &password).await? {
             Some(user) => Ok(Some((user, Auth::None))),
             None => Err(ApiError::authentication_failed(
                 "Invalid username/password.",

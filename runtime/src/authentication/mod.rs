@@ -9,6 +9,7 @@
 mod backend;
 mod basic;
 pub mod header;
+mod limiter;
 mod session;
 mod token;
 

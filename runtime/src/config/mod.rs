@@ -22,7 +22,7 @@ use crate::throttling::rate::Rate;
 
 pub use env::{ConfigError, Env};
 pub use sessions::{CsrfSettings, MODEL_BACKEND, SameSite, SessionSettings};
-pub use throttle::{RedisFailure, ThrottleConfig, rate_variable};
+pub use throttle::{LoginFailureRates, RedisFailure, ThrottleConfig, rate_variable};
 
 /// The development secret key, used when `SECRET_KEY` is not set.
 pub const DEV_SECRET_KEY: &str = "drf-insecure-development-key-do-not-use-in-production";
@@ -37,14 +37,18 @@ pub struct ConfigDefaults {
     pub password_iterations: u32,
     /// `DEFAULT_THROTTLE_RATES`: the scopes `THROTTLE_RATE_<SCOPE>` may override.
     pub throttle_rates: &'static [(&'static str, Option<Rate>)],
+    /// `LOGIN_FAILURE_RATE` and `LOGIN_FAILURE_RATE_PER_CLIENT`.
+    pub login_failures: LoginFailureRates,
 }
 
 impl ConfigDefaults {
-    /// DRF's: keyword `Token`, Django 6.1's 1,500,000 iterations, the scopes `anon` and `user`.
+    /// DRF's: keyword `Token`, Django 6.1's 1,500,000 iterations, the scopes `anon` and `user`;
+    /// and the framework's failed-login limits ([`LoginFailureRates::DEFAULT`]).
     pub const DRF: Self = Self {
         token_keyword: "Token",
         password_iterations: 1_500_000,
         throttle_rates: &[("anon", None), ("user", None)],
+        login_failures: LoginFailureRates::DEFAULT,
     };
 }
 
@@ -84,6 +88,9 @@ pub struct Config {
     /// Throttling: rate overrides (`THROTTLE_RATE_<SCOPE>`), client identity (`NUM_PROXIES`,
     /// `TRUSTED_PROXIES`), the Redis failure policy; see [`ThrottleConfig`].
     pub throttle: ThrottleConfig,
+    /// The failed-login limiter (`LOGIN_FAILURE_RATE`, `LOGIN_FAILURE_RATE_PER_CLIENT`, both
+    /// also in `settings!`): see [`LoginFailureRates`].
+    pub login_failures: LoginFailureRates,
     /// Django's `SESSION_*` settings (cookie name, age, Secure, domain…).
     pub session: SessionSettings,
     /// Django's `CSRF_*` settings (cookie, header name, trusted origins…).
@@ -128,6 +135,7 @@ impl Config {
             idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
             throttle: ThrottleConfig::default(),
+            login_failures: d.login_failures,
             session: SessionSettings::default(),
             csrf: CsrfSettings::default(),
             authentication_backends: vec![MODEL_BACKEND.to_owned()],
@@ -210,6 +218,7 @@ impl Config {
         }
         let scopes = d.throttle_rates.iter().map(|(scope, _)| *scope);
         throttle::apply_env(&mut c.throttle, scopes, env)?;
+        c.login_failures.apply_env(env)?;
         sessions::apply_env(&mut c, env)?;
         c.validate()?;
         Ok(c)

@@ -50,6 +50,52 @@ impl Default for ThrottleConfig {
     }
 }
 
+/// The failed-login limiter's rates (`LOGIN_FAILURE_RATE`, `LOGIN_FAILURE_RATE_PER_CLIENT`):
+/// how many failed logins a client may make per username, and in all, before it is answered
+/// 429 without a password check. `None` turns a limit off. See
+/// [`crate::authentication::authenticate_credentials`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailureRates {
+    /// Failures per client and username (`LOGIN_FAILURE_RATE`, default `5/min`). A successful
+    /// login resets it.
+    pub per_username: Option<Rate>,
+    /// Failures per client, whatever the username (`LOGIN_FAILURE_RATE_PER_CLIENT`, default
+    /// `100/hour`).
+    pub per_client: Option<Rate>,
+}
+
+impl LoginFailureRates {
+    /// The framework's defaults: 5 a minute per client and username, 100 an hour per client.
+    pub const DEFAULT: Self = Self {
+        per_username: Some(Rate::new(5, 60)),
+        per_client: Some(Rate::new(100, 3600)),
+    };
+
+    /// Both limits off.
+    pub const OFF: Self = Self {
+        per_username: None,
+        per_client: None,
+    };
+
+    /// True when neither limit is set.
+    pub fn is_off(&self) -> bool {
+        self.per_username.is_none() && self.per_client.is_none()
+    }
+
+    /// Reads `LOGIN_FAILURE_RATE` and `LOGIN_FAILURE_RATE_PER_CLIENT` (`N/PERIOD`, or `None`).
+    pub(super) fn apply_env(&mut self, env: &Env<'_>) -> Result<(), ConfigError> {
+        for (var, rate) in [
+            ("LOGIN_FAILURE_RATE", &mut self.per_username),
+            ("LOGIN_FAILURE_RATE_PER_CLIENT", &mut self.per_client),
+        ] {
+            if let Some(v) = env.raw(var).filter(|v| !v.trim().is_empty()) {
+                *rate = Rate::parse(&v).map_err(|e| ConfigError::invalid(var, &v, e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The environment variable overriding the rate of `scope`: `THROTTLE_RATE_ANON`.
 pub fn rate_variable(scope: &str) -> String {
     let mut name = String::from("THROTTLE_RATE_");
@@ -184,6 +230,39 @@ mod tests {
             rate_variable("uploads-per-hour"),
             "THROTTLE_RATE_UPLOADS_PER_HOUR"
         );
+    }
+
+    #[test]
+    fn login_failure_rates_come_from_the_environment() {
+        let read = |vars: &[(&str, &str)]| {
+            let mut r = LoginFailureRates::DEFAULT;
+            let get = |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            };
+            r.apply_env(&Env::new(&get))
+                .map(|()| r)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(read(&[]).unwrap(), LoginFailureRates::DEFAULT);
+        let r = read(&[
+            ("LOGIN_FAILURE_RATE", "3/hour"),
+            ("LOGIN_FAILURE_RATE_PER_CLIENT", "None"),
+        ])
+        .unwrap();
+        assert_eq!(r.per_username, Some(Rate::new(3, 3600)));
+        assert_eq!(r.per_client, None);
+        assert!(
+            read(&[
+                ("LOGIN_FAILURE_RATE", "none"),
+                ("LOGIN_FAILURE_RATE_PER_CLIENT", "None")
+            ])
+            .unwrap()
+            .is_off()
+        );
+        let e = read(&[("LOGIN_FAILURE_RATE_PER_CLIENT", "5")]).unwrap_err();
+        assert!(e.starts_with("LOGIN_FAILURE_RATE_PER_CLIENT=\"5\""), "{e}");
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //!     let data = request.data()?;
 //!     let field = |name: &str| data[name].as_str().unwrap_or_default().to_owned();
 //!     let (username, password) = (field("username"), field("password"));
-//!     let user = authenticate_credentials(request.app(), &username, &password).await?
+//!     let user = authenticate_credentials(&request, &username, &password).await?
 //!         .ok_or_else(|| ApiError::validation(json!({"non_field_errors": ["…"]})))?;
 //!     drf::sessions::login(&request, &user).await?;
 //!     Ok(Json(json!({"username": user.username})))

@@ -63,7 +63,7 @@ impl View for Login {
         let data = req.data()?.clone();
         let u = data["username"].as_str().unwrap_or_default();
         let p = data["password"].as_str().unwrap_or_default();
-        let Some(user) = authenticate_credentials(req.app(), u, p).await? else {
+        let Some(user) = authenticate_credentials(&req, u, p).await? else {
             return Err(ApiError::validation(json!({"non_field_errors": ["bad"]})));
         };
         login(&req, &user).await?;

@@ -96,8 +96,7 @@ impl MemoryStore {
     /// DRF's `allow_request` for `key` at `rate`, atomically: drop the times that left the
     /// window, refuse when `num_requests` remain, else record now.
     pub(crate) fn hit(&self, key: &str, rate: Rate) -> Hit {
-        let shard = &self.shards[(self.hasher.hash_one(key) as usize) % self.shards.len()];
-        let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+        let mut shard = self.shard(key);
         let now = self.now_us();
         let window = u64::from(rate.duration_secs) * 1_000_000;
         let cutoff = now.saturating_sub(window);
@@ -117,6 +116,7 @@ impl MemoryStore {
                     count,
                     now_us: now,
                     oldest_us: history.times.front().copied(),
+                    mark: 0,
                 };
             }
             history.times.push_back(now);
@@ -126,6 +126,7 @@ impl MemoryStore {
                 count,
                 now_us: now,
                 oldest_us: None,
+                mark: now,
             };
         }
         if limit == 0 {
@@ -134,6 +135,7 @@ impl MemoryStore {
                 count: 0,
                 now_us: now,
                 oldest_us: None,
+                mark: 0,
             };
         }
         if shard.map.len() >= self.per_shard {
@@ -150,7 +152,32 @@ impl MemoryStore {
             count: 0,
             now_us: now,
             oldest_us: None,
+            mark: now,
         }
+    }
+
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, Shard> {
+        let shard = &self.shards[(self.hasher.hash_one(key) as usize) % self.shards.len()];
+        shard.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes back the request an allowed [`hit`](Self::hit) recorded (its `mark`, the time
+    /// it was recorded at), as if it had not been made. Nothing when it already left.
+    pub(crate) fn unrecord(&self, key: &str, mark: u64) {
+        let mut shard = self.shard(key);
+        if let Some(history) = shard.map.get_mut(key) {
+            if let Some(i) = history.times.iter().rposition(|t| *t == mark) {
+                history.times.remove(i);
+            }
+            if history.times.is_empty() {
+                shard.map.remove(key);
+            }
+        }
+    }
+
+    /// Forgets the history of `key`.
+    pub(crate) fn clear(&self, key: &str) {
+        self.shard(key).map.remove(key);
     }
 }
 
@@ -198,6 +225,28 @@ mod tests {
         assert!(store.hit("other", rate).allowed, "keys are independent");
         assert!(!store.hit("z", Rate::new(0, 1)).allowed);
         assert_eq!(store.len(), 2, "a zero rate stores nothing");
+    }
+
+    #[test]
+    fn a_recorded_request_can_be_taken_back_and_a_history_cleared() {
+        let store = MemoryStore::new(100);
+        let rate = Rate::new(2, 60);
+        let first = store.hit("k", rate);
+        let second = store.hit("k", rate);
+        assert!(first.allowed && second.allowed);
+        assert!(!store.hit("k", rate).allowed);
+        store.unrecord("k", second.mark);
+        let third = store.hit("k", rate);
+        assert!(third.allowed, "the taken-back request no longer counts");
+        assert_eq!(third.count, 1);
+        store.unrecord("k", 12345);
+        assert!(
+            !store.hit("k", rate).allowed,
+            "an unknown mark takes nothing back"
+        );
+        store.clear("k");
+        assert!(store.is_empty());
+        assert_eq!(store.hit("k", rate).count, 0);
     }
 
     #[test]

@@ -114,11 +114,8 @@ impl RedisStore {
 
     async fn eval(&self, key: &str, rate: Rate) -> Result<Hit, String> {
         let mut conn = self.manager()?;
-        let member = format!(
-            "{:x}-{:x}",
-            self.instance,
-            self.counter.fetch_add(1, Ordering::Relaxed)
-        );
+        let mark = self.counter.fetch_add(1, Ordering::Relaxed);
+        let member = self.member(mark);
         let mut invocation = self.script.key(format!("{}{key}", self.prefix));
         invocation
             .arg(rate.num_requests)
@@ -137,7 +134,42 @@ impl RedisStore {
             count: usize::try_from(count).unwrap_or(0),
             now_us: u64::try_from(now).unwrap_or(0),
             oldest_us: u64::try_from(oldest).ok(),
+            mark,
         })
+    }
+
+    /// The sorted-set member naming this process's request `mark`.
+    fn member(&self, mark: u64) -> String {
+        format!("{:x}-{mark:x}", self.instance)
+    }
+
+    /// Runs `cmd` on the server within the timeout; a failure is logged and dropped.
+    async fn best_effort(&self, what: &str, cmd: redis::Cmd) {
+        let run = async {
+            let mut conn = self.manager()?;
+            tokio::time::timeout(self.timeout, cmd.query_async::<()>(&mut conn))
+                .await
+                .map_err(|_| format!("no answer within {} ms", self.timeout.as_millis()))?
+                .map_err(|e| e.to_string())
+        };
+        if let Err(error) = run.await {
+            tracing::warn!(%error, "Redis: could not {what}");
+        }
+    }
+
+    /// Takes back the request `mark` of this process recorded under `key` (`ZREM`).
+    pub(crate) async fn unrecord(&self, key: &str, mark: u64) {
+        let mut cmd = redis::cmd("ZREM");
+        cmd.arg(format!("{}{key}", self.prefix))
+            .arg(self.member(mark));
+        self.best_effort("take back a recorded request", cmd).await;
+    }
+
+    /// Deletes the history of `key`.
+    pub(crate) async fn clear(&self, key: &str) {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(format!("{}{key}", self.prefix));
+        self.best_effort("clear a history", cmd).await;
     }
 
     /// Checks and records; on failure, logs and applies `THROTTLE_REDIS_FAILURE`.

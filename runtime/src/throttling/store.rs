@@ -34,6 +34,23 @@ impl Store {
             Self::Redis(r) => r.hit(key, rate).await,
         }
     }
+
+    /// Takes back the request an allowed [`hit`](Self::hit) of `key` recorded (its
+    /// `mark`). Best effort: a Redis failure is logged, not returned.
+    pub(crate) async fn unrecord(&self, key: &str, mark: u64) {
+        match self {
+            Self::Memory(m) => m.unrecord(key, mark),
+            Self::Redis(r) => r.unrecord(key, mark).await,
+        }
+    }
+
+    /// Forgets the history of `key`. Best effort, as [`unrecord`](Self::unrecord).
+    pub(crate) async fn clear(&self, key: &str) {
+        match self {
+            Self::Memory(m) => m.clear(key),
+            Self::Redis(r) => r.clear(key).await,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -49,6 +66,7 @@ mod tests {
             count: 3,
             now_us: 10_500_000,
             oldest_us: Some(10_000_000),
+            mark: 0,
         };
         assert_eq!(hit.wait(rate), Some(59.5));
         // A lowered rate: more requests in the window than allowed, DRF gives no wait.
@@ -60,6 +78,7 @@ mod tests {
             count: 0,
             now_us: 1,
             oldest_us: None,
+            mark: 0,
         };
         assert_eq!(hit.wait(Rate::new(0, 60)), Some(60.0));
         // With requests still available after this one the wait is spread out.
@@ -68,6 +87,7 @@ mod tests {
             count: 1,
             now_us: 0,
             oldest_us: Some(0),
+            mark: 0,
         };
         assert_eq!(hit.wait(Rate::new(2, 60)), Some(30.0));
     }

@@ -51,7 +51,7 @@ impl View for ObtainAuthToken {
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let (Credentials { username, password }, _) =
             crate::fields::from_body(req.parsed()?).map_err(FieldErrors::into_api_error)?;
-        let Some(user) = authenticate_credentials(req.app(), &username, &password.0).await? else {
+        let Some(user) = authenticate_credentials(&req, &username, &password.0).await? else {
             return Err(ApiError::validation(json!({
                 "non_field_errors": ["Unable to log in with provided credentials."]
             })));

@@ -33,6 +33,8 @@ drf::settings! {
         burst: "3/s",
         sustained: None,
     };
+    LOGIN_FAILURE_RATE = "10/hour";
+    LOGIN_FAILURE_RATE_PER_CLIENT = None;
 }
 
 fn main() {
@@ -71,6 +73,8 @@ fn main() {
         ]
     );
     assert_eq!(Settings::TOKEN_KEYWORD, "Bearer");
+    assert_eq!(Settings::LOGIN_FAILURE_RATE, Some(Rate::new(10, 3600)));
+    assert_eq!(Settings::LOGIN_FAILURE_RATE_PER_CLIENT, None);
     assert_eq!(Settings::PASSWORD_ITERATIONS, 600_000);
     assert_eq!(Settings::unauthenticated_user().username, "guest");
     assert!(Settings::unauthenticated_token().is_none());
