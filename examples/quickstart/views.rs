@@ -59,8 +59,8 @@ pub async fn session_login(request: Request) -> Result<Response, ApiError> {
     if request.method() == Method::GET {
         return Json(json!({"csrftoken": drf::sessions::get_token(&request)})).try_into_response();
     }
-    // Before the body is read: a forged login is refused whatever it holds.
-    drf::sessions::check_csrf(&request)?;
+    // Before the body is used: a forged login is refused whatever it holds.
+    drf::sessions::check_csrf(&request).await?;
     let Json(LoginIn { username, password }) = Json::<LoginIn>::from_request(&request)?;
     let Some(user) =
         drf::authentication::authenticate_credentials(&request, &username, &password).await?

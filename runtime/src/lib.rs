@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod authentication;
+mod body;
 pub mod config;
 pub mod db;
 pub mod error;

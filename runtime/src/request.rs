@@ -12,6 +12,7 @@ use http::{HeaderMap, Method, Uri};
 use serde_json::Value;
 
 use crate::app::App;
+use crate::body::Pending;
 use crate::error::ApiError;
 use crate::parsers::{self, ParsedBody};
 use crate::user::{Auth, User};
@@ -24,8 +25,10 @@ pub(crate) type ObjectCheck =
 
 /// The request. Cheap to clone: everything is behind one `Arc`.
 ///
-/// The method is upper-cased as Django does (`get` is `GET`); the body is already read (within
-/// the configured size limit) and is parsed on first use of [`Request::data`].
+/// The method is upper-cased as Django does (`get` is `GET`). The body is read when the view is
+/// about to run its handler (after authentication, permissions, throttles and the method
+/// check; see [`Request::read_body`]), within the configured size limit, and parsed on first
+/// use of [`Request::data`].
 #[derive(Clone)]
 pub struct Request {
     inner: Arc<Inner>,
@@ -36,7 +39,7 @@ struct Inner {
     uri: Uri,
     headers: HeaderMap,
     extensions: http::Extensions,
-    body: Bytes,
+    body: RequestBody,
     params: Vec<(String, String)>,
     peer: Option<SocketAddr>,
     app: App,
@@ -50,6 +53,38 @@ struct Inner {
     /// The router's application state (`State<T>`).
     states: Option<Arc<http::Extensions>>,
 }
+
+/// The body: read, or still on the connection until [`Request::read_body`] reads it.
+struct RequestBody {
+    read: tokio::sync::OnceCell<Result<Bytes, ApiError>>,
+    pending: std::sync::Mutex<Option<Pending>>,
+}
+
+/// A request body as the router receives it.
+pub(crate) enum BodyInput {
+    /// Already in memory (the test client, [`Router::handle`](crate::Router::handle)).
+    Read(Bytes),
+    /// Still to be read (the server).
+    Pending(Pending),
+}
+
+impl From<BodyInput> for RequestBody {
+    fn from(body: BodyInput) -> Self {
+        match body {
+            BodyInput::Read(bytes) => Self {
+                read: tokio::sync::OnceCell::new_with(Some(Ok(bytes))),
+                pending: std::sync::Mutex::new(None),
+            },
+            BodyInput::Pending(pending) => Self {
+                read: tokio::sync::OnceCell::new(),
+                pending: std::sync::Mutex::new(Some(pending)),
+            },
+        }
+    }
+}
+
+/// The body of a request whose body has not been read.
+static NOT_READ: Bytes = Bytes::new();
 
 /// How many kinds of per-request state the layers may keep (the session middleware keeps one).
 const LOCAL_SLOTS: usize = 4;
@@ -114,6 +149,16 @@ impl Request {
         app: App,
         peer: Option<SocketAddr>,
     ) -> Self {
+        Self::with_body(parts, BodyInput::Read(body), app, peer)
+    }
+
+    /// Builds a request whose body may still be to read.
+    pub(crate) fn with_body(
+        parts: http::request::Parts,
+        body: BodyInput,
+        app: App,
+        peer: Option<SocketAddr>,
+    ) -> Self {
         let mut extensions = parts.extensions;
         let forced = extensions.remove::<ForcedAuth>().map(|f| Identity {
             user: f.user,
@@ -126,7 +171,7 @@ impl Request {
                 uri: parts.uri,
                 headers: parts.headers,
                 extensions,
-                body,
+                body: body.into(),
                 params: Vec::new(),
                 peer,
                 app,
@@ -198,9 +243,42 @@ impl Request {
         &self.inner.extensions
     }
 
-    /// The raw body.
+    /// The raw body, once read: in a handler it always is. Before the handler runs (in an
+    /// authentication scheme, a permission, a throttle) it is empty until
+    /// [`Request::read_body`] has read it.
     pub fn body(&self) -> &Bytes {
-        &self.inner.body
+        match self.inner.body.read.get() {
+            Some(Ok(bytes)) => bytes,
+            _ => &NOT_READ,
+        }
+    }
+
+    /// Reads the body, once: the pipeline does it before the handler runs, so that a request
+    /// answered earlier (404, 401, 403, 405, 429) never has its body read or held. Call it
+    /// yourself where something before the handler needs the body.
+    ///
+    /// # Errors
+    ///
+    /// `413` past `MAX_BODY_SIZE`, `408` when the client takes longer than
+    /// `BODY_TIMEOUT_SECS` to send it, `400` when it breaks off; the answer then closes the
+    /// connection. The same error again on every call.
+    pub async fn read_body(&self) -> Result<&Bytes, ApiError> {
+        let body = &self.inner.body;
+        body.read
+            .get_or_init(|| async {
+                let pending = body
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                match pending {
+                    Some(pending) => pending.read(self.inner.app.config()).await,
+                    None => Ok(Bytes::new()),
+                }
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The peer's socket address, when served over a socket.
@@ -306,12 +384,22 @@ impl Request {
     }
 
     pub(crate) fn parsed(&self) -> Result<&ParsedBody, ApiError> {
+        let body = match self.inner.body.read.get() {
+            Some(read) => read.as_ref().map_err(Clone::clone)?,
+            // Parsing now would see an empty body and keep `{}` for the handler.
+            None => {
+                return Err(ApiError::Internal(
+                    "Request::data used before the body was read: call Request::read_body first"
+                        .to_owned(),
+                ));
+            }
+        };
         self.inner
             .data
             .get_or_init(|| {
                 let parses = self.inner.parses.get().copied().unwrap_or(&parsers::PARSES);
                 let limits = self.inner.app.config().upload_limits;
-                parsers::parse_body(&self.inner.headers, &self.inner.body, parses, limits)
+                parsers::parse_body(&self.inner.headers, body, parses, limits)
             })
             .as_ref()
             .map_err(Clone::clone)

@@ -11,13 +11,16 @@ use percent_encoding::percent_decode_str;
 
 use crate::app::App;
 use crate::extract::StateNeed;
-use crate::request::{BoxFuture, Request};
+use crate::request::{BodyInput, BoxFuture, Request};
 use crate::response::Response;
 use crate::settings::{DefaultSettings, Settings};
 use crate::throttling::ThrottleList;
 use crate::view::{Throttles, View, allow_header, dispatch};
 
 type Call = fn(Request, HeaderValue) -> BoxFuture<'static, Response>;
+
+/// A matched route's parameters: `(name, value)` in the pattern's order.
+type Params = Vec<(String, String)>;
 
 /// A Django path converter (`<int:pk>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,25 +292,52 @@ impl<S: Settings> Router<S> {
         peer: Option<SocketAddr>,
     ) -> Response {
         let (parts, body) = req.into_parts();
+        self.handle_body(app, parts, BodyInput::Read(body), peer)
+            .await
+    }
+
+    /// Answers one request whose body may still be on the connection.
+    pub(crate) async fn handle_body(
+        &self,
+        app: &App,
+        parts: http::request::Parts,
+        body: BodyInput,
+        peer: Option<SocketAddr>,
+    ) -> Response {
+        let (route, params) = match self.resolve(&parts) {
+            Ok(found) => found,
+            Err(miss) => return *miss,
+        };
+        let route = &self.routes[route];
+        let request = Request::with_body(parts, body, app.clone(), peer)
+            .with_params(params)
+            .with_states(&self.states);
+        (route.call)(request, route.allow.clone()).await
+    }
+
+    /// The route for the request's path (percent-decoded, then matched) and its parameters,
+    /// each accepted by its converter; or the answer for a path that matches none: the
+    /// `APPEND_SLASH` redirect, else the 404 page.
+    pub(crate) fn resolve(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Result<(usize, Params), Box<Response>> {
         let Some(path) = percent_decode_str(parts.uri.path()).decode_utf8().ok() else {
-            return not_found();
+            return Err(Box::new(not_found()));
         };
         let Ok(found) = self.tree.at(&path) else {
-            return self.append_slash(&parts, &path);
+            return Err(Box::new(self.append_slash(parts, &path)));
         };
         let route = &self.routes[*found.value];
         let mut params = Vec::with_capacity(route.converters.len());
         for (name, conv) in &route.converters {
             let v = found.params.get(name).unwrap_or("");
             if !conv.accepts(v) {
-                return not_found();
+                return Err(Box::new(not_found()));
             }
             params.push((name.clone(), v.to_owned()));
         }
-        let request = Request::new(parts, body, app.clone(), peer)
-            .with_params(params)
-            .with_states(&self.states);
-        (route.call)(request, route.allow.clone()).await
+        Ok((*found.value, params))
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! Order (DRF's `APIView.initial` and `dispatch`): content negotiation, authentication,
 //! permissions, throttles, then the method check (405, or the OPTIONS metadata), then the
-//! handler: a 405 and an OPTIONS use throttle quota, a failed authentication does not. Every
+//! body is read (only now: a request refused earlier never has its body read), then the
+//! handler, within `HANDLER_TIMEOUT_SECS`: a 405 and an OPTIONS use throttle quota, a failed
+//! authentication does not. Every
 //! response carries `Allow`. Errors anywhere are rendered by [`ApiError::into_response_with`]
 //! with the view's first scheme's authenticate header; a panic is a 500 JSON answer.
 
@@ -225,7 +227,26 @@ async fn run<V: View, S: Settings>(
     }
 
     req.set_object_check(check_object::<Perms<V, S>, Schemes<V, S>>);
-    V::handle(req.clone()).await
+    // Only now, with the request accepted, is its body read.
+    req.read_body().await?;
+    let limit = req.app().config().handler_timeout;
+    match crate::body::nonzero(limit) {
+        None => V::handle(req.clone()).await,
+        Some(limit) => match tokio::time::timeout(limit, V::handle(req.clone())).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                tracing::warn!(
+                    method = %req.method(),
+                    path = %req.path(),
+                    limit = ?limit,
+                    "the handler ran past HANDLER_TIMEOUT_SECS and was cancelled"
+                );
+                Err(ApiError::ServiceUnavailable(Cow::Borrowed(
+                    "The request took too long to handle.",
+                )))
+            }
+        },
+    }
 }
 
 fn check_object<'a, P: PermissionList, L: AuthenticationList>(

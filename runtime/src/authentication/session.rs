@@ -33,6 +33,10 @@ impl Authenticate for Session {
         if !user.is_active {
             return Ok(None);
         }
+        if req.method() == http::Method::POST {
+            // The CSRF check may look for `csrfmiddlewaretoken` in a form body.
+            req.read_body().await?;
+        }
         enforce_csrf(req)?;
         Ok(Some((user, Auth::None)))
     }

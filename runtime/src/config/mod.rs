@@ -85,6 +85,12 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Time in-flight requests get to finish after SIGINT/SIGTERM (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    /// Time a view's handler may run (`HANDLER_TIMEOUT_SECS`, default 30 s, 0 for none):
+    /// past it the handler is cancelled (dropped at its next `.await`, so an open database
+    /// transaction rolls back) and the answer is `503 {"detail": "The request took too long
+    /// to handle."}`. The body's reading and the checks before the handler have their own
+    /// limits.
+    pub handler_timeout: Duration,
     /// Throttling: rate overrides (`THROTTLE_RATE_<SCOPE>`), client identity (`NUM_PROXIES`,
     /// `TRUSTED_PROXIES`), the Redis failure policy; see [`ThrottleConfig`].
     pub throttle: ThrottleConfig,
@@ -134,6 +140,7 @@ impl Config {
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
+            handler_timeout: Duration::from_secs(30),
             throttle: ThrottleConfig::default(),
             login_failures: d.login_failures,
             session: SessionSettings::default(),
@@ -151,6 +158,7 @@ impl Config {
     /// `SECRET_KEY_FALLBACKS`, `REDIS_URL`, `BIND`, `DJANGO_VERSION`, `PASSWORD_HASHERS`,
     /// `PASSWORD_ITERATIONS`, the user table's `AUTH_USER_*`, `MAX_BODY_SIZE`,
     /// `HEADER_TIMEOUT_SECS`, `BODY_TIMEOUT_SECS`, `IDLE_TIMEOUT_SECS`, `SHUTDOWN_GRACE_SECS`,
+    /// `HANDLER_TIMEOUT_SECS`,
     /// throttling's and Django's session and CSRF settings: see [`crate::sessions`]).
     ///
     /// A value that does not parse is an error naming the variable.
@@ -211,6 +219,7 @@ impl Config {
             ("BODY_TIMEOUT_SECS", &mut c.body_timeout),
             ("IDLE_TIMEOUT_SECS", &mut c.idle_timeout),
             ("SHUTDOWN_GRACE_SECS", &mut c.shutdown_grace),
+            ("HANDLER_TIMEOUT_SECS", &mut c.handler_timeout),
         ] {
             if let Some(n) = env.parse::<u64>(name)? {
                 *field = Duration::from_secs(n);
@@ -240,6 +249,7 @@ impl Config {
             ("BODY_TIMEOUT_SECS", self.body_timeout),
             ("IDLE_TIMEOUT_SECS", self.idle_timeout),
             ("SHUTDOWN_GRACE_SECS", self.shutdown_grace),
+            ("HANDLER_TIMEOUT_SECS", self.handler_timeout),
         ] {
             if value > Duration::from_secs(MAX_TIMEOUT_SECS) {
                 return Err(ConfigError::rejected(

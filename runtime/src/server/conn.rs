@@ -24,9 +24,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
-use super::body::nonzero;
 use super::respond::respond;
 use crate::app::App;
+use crate::body::nonzero;
 use crate::config::Config;
 use crate::router::Router;
 use crate::settings::Settings;

@@ -69,7 +69,6 @@
 // `respond`: one request (body, router behind a panic guard, access log); `body`: the body
 // limits; `service`: `RouterService`; `signals`: what `run` stops on.
 mod accept;
-mod body;
 mod conn;
 mod respond;
 mod service;
@@ -85,6 +84,7 @@ use http_body_util::Full;
 use tokio::net::TcpListener;
 
 #[cfg(any(test, feature = "testing"))]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) use respond::handle_guarded;
 pub use service::RouterService;
 
@@ -97,7 +97,7 @@ use crate::settings::Settings;
 /// The `tracing` target of the per-request log line.
 pub const ACCESS_LOG_TARGET: &str = "drf::access";
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use crate::body::BoxError;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// The response type of the server and of [`RouterService`].

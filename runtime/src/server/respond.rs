@@ -6,14 +6,16 @@ use std::panic::AssertUnwindSafe;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
+use http::{HeaderValue, header};
 use http_body_util::Full;
 use hyper::body::Body;
 use tokio::time::Instant;
 
-use super::body::read_body;
 use super::{ACCESS_LOG_TARGET, BoxError, HttpResponse, ScriptName};
 use crate::app::App;
+use crate::body::Pending;
 use crate::error::ApiError;
+use crate::request::BodyInput;
 use crate::response::Response;
 use crate::router::Router;
 use crate::settings::Settings;
@@ -30,13 +32,25 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
 }
 
 /// [`Router::handle`], with a panic answered as DRF's 500.
+#[cfg(any(test, feature = "testing"))]
 pub(crate) async fn handle_guarded<S: Settings>(
     router: &Router<S>,
     app: &App,
     req: http::Request<Bytes>,
     peer: Option<SocketAddr>,
 ) -> Response {
-    let handled = AssertUnwindSafe(router.handle(app, req, peer))
+    let (parts, body) = req.into_parts();
+    guarded(router, app, parts, BodyInput::Read(body), peer).await
+}
+
+async fn guarded<S: Settings>(
+    router: &Router<S>,
+    app: &App,
+    parts: http::request::Parts,
+    body: BodyInput,
+    peer: Option<SocketAddr>,
+) -> Response {
+    let handled = AssertUnwindSafe(router.handle_body(app, parts, body, peer))
         .catch_unwind()
         .await;
     handled.unwrap_or_else(|payload| {
@@ -45,8 +59,9 @@ pub(crate) async fn handle_guarded<S: Settings>(
     })
 }
 
-/// Reads the body, lets the router answer and writes the access log line. The flag is true
-/// when the answer was sent in place of a body left (partly) unread.
+/// Lets the router answer (the view reads the body if it gets that far) and writes the access
+/// log line. The flag is true when the answer was sent with the body left (partly) unread; a
+/// refused body's answer also closes the connection.
 pub(super) async fn respond<S, B>(
     router: &Router<S>,
     app: &App,
@@ -55,7 +70,7 @@ pub(super) async fn respond<S, B>(
 ) -> (HttpResponse, bool)
 where
     S: Settings,
-    B: Body<Data = Bytes>,
+    B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
     // Only what the log line needs, and only when it is going to be written.
@@ -69,13 +84,13 @@ where
         )
     });
     let (parts, body) = req.into_parts();
-    let (resp, unread) = match read_body(body, app.config()).await {
-        Ok(bytes) => {
-            let req = http::Request::from_parts(parts, bytes);
-            (handle_guarded(router, app, req, peer).await, false)
-        }
-        Err(refusal) => (refusal, true),
-    };
+    let (pending, watch) = Pending::new(body);
+    let mut resp = guarded(router, app, parts, BodyInput::Pending(pending), peer).await;
+    if watch.refused() {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    let unread = !watch.finished();
     if let Some((method, uri, prefix, started)) = logged {
         // The path the client asked for: under a mount, the prefix in front.
         let path: std::borrow::Cow<'_, str> = match prefix {

@@ -69,7 +69,10 @@ pub(crate) use csrf::enforce_csrf;
 ///
 /// `403 {"detail": "CSRF Failed: <reason>"}` with Django's reasons (`CSRF cookie not set.`,
 /// `CSRF token missing.`, …), or DRF's parse error for a form body that does not parse.
-pub fn check_csrf(req: &crate::request::Request) -> Result<(), crate::error::ApiError> {
+pub async fn check_csrf(req: &crate::request::Request) -> Result<(), crate::error::ApiError> {
+    if req.method() == http::Method::POST {
+        req.read_body().await?;
+    }
     enforce_csrf(req)
 }
 pub use csrf::{
