@@ -176,16 +176,18 @@ pub struct Path<T>(pub T);
 
 impl<T: DeserializeOwned + Send> FromRequest for Path<T> {
     fn from_request(req: &Request) -> Result<Self, ApiError> {
-        let params = req.params();
-        if let [(_, v)] = params {
-            if let Ok(t) = T::deserialize(ParamValue(v)) {
-                return Ok(Path(t));
-            }
-        }
-        T::deserialize(ParamsDeserializer(params))
-            .map(Path)
-            .map_err(|_: de::value::Error| ApiError::NotFound)
+        path_params(req.params()).map(Path)
     }
+}
+
+/// The path parameters deserialized as `T`, for [`Path`]: 404 when they do not fit.
+pub(crate) fn path_params<T: DeserializeOwned>(params: &[(String, String)]) -> Result<T, ApiError> {
+    if let [(_, v)] = params {
+        if let Ok(t) = T::deserialize(ParamValue(v)) {
+            return Ok(t);
+        }
+    }
+    T::deserialize(ParamsDeserializer(params)).map_err(|_: de::value::Error| ApiError::NotFound)
 }
 
 struct ParamValue<'a>(&'a str);

@@ -6,6 +6,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Entry points for the fuzz targets in fuzz/. Not public API.
+#[doc(hidden)]
+#[path = "fuzz_api.rs"]
+pub mod __fuzz;
 pub mod app;
 pub mod authentication;
 mod body;

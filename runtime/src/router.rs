@@ -339,6 +339,11 @@ impl<S: Settings> Router<S> {
         }
         Ok((*found.value, params))
     }
+
+    /// The pattern route `id` was added with (as given to [`Router::route`]).
+    pub(crate) fn pattern(&self, id: usize) -> &str {
+        &self.routes[id].pattern
+    }
 }
 
 impl<S: Settings> Router<S> {

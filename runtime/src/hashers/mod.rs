@@ -134,7 +134,7 @@ impl Algorithm {
         }
     }
 
-    fn hasher(self) -> &'static dyn Hasher {
+    pub(crate) fn hasher(self) -> &'static dyn Hasher {
         match self {
             Self::Pbkdf2Sha256 => &PBKDF2_SHA256,
             Self::Pbkdf2Sha1 => &PBKDF2_SHA1,
