@@ -48,11 +48,15 @@ pub fn mask_cipher_secret(secret: &str) -> String {
 /// `_unmask_cipher_token`: the secret inside a 64-character masked token.
 pub fn unmask_cipher_token(token: &str) -> String {
     let a = CSRF_ALLOWED_CHARS.as_bytes();
-    let (mask, cipher) = token.split_at(token.len().min(CSRF_SECRET_LENGTH));
+    // Bytes, not characters: a token that is not ASCII splits anywhere without a panic (its
+    // bytes outside the alphabet count as `a`, and it never passes `check_token_format`).
+    let (mask, cipher) = token
+        .as_bytes()
+        .split_at(token.len().min(CSRF_SECRET_LENGTH));
     cipher
-        .bytes()
-        .zip(mask.bytes())
-        .map(|(c, m)| char::from(a[(index(c) + a.len() - index(m)) % a.len()]))
+        .iter()
+        .zip(mask)
+        .map(|(&c, &m)| char::from(a[(index(c) + a.len() - index(m)) % a.len()]))
         .collect()
 }
 
@@ -78,4 +82,26 @@ pub fn does_token_match(token: &str, secret: &str) -> bool {
         token.to_owned()
     };
     constant_time_eq(token.as_bytes(), secret.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `csrf` fuzz target: a token whose 32nd byte falls inside a multi-byte
+    /// character panicked (`str::split_at` off a character boundary). The cookie and the header
+    /// are checked by `check_token_format` first, but `unmask_cipher_token` is public.
+    #[test]
+    fn unmasking_a_token_that_is_not_ascii_does_not_panic() {
+        let token = "&https://u@[::1]:80/pt\u{fffd}ah\u{fffd}\u{fffd}?q=.#frazNN.example.com";
+        assert!(!token.is_char_boundary(CSRF_SECRET_LENGTH));
+        let secret = unmask_cipher_token(token);
+        assert_eq!(secret.len(), token.len() - CSRF_SECRET_LENGTH);
+        assert!(check_token_format(token).is_err());
+        assert!(!does_token_match(token, &secret));
+        // ASCII tokens unmask as before.
+        let secret = "Pq3sZ5bRkBD5eIpHZtYf6gVbY7XHjuoN";
+        let masked = mask_cipher_secret_with(secret, "abcdefghijklmnopqrstuvwxyzABCDEF");
+        assert_eq!(unmask_cipher_token(&masked), secret);
+    }
 }
