@@ -127,10 +127,15 @@ pub fn b62_decode(s: &str) -> Option<i64> {
     if s.is_empty() {
         return None;
     }
-    let mut value: i64 = 0;
+    // The magnitude as unsigned, so that `i64::MIN` (one more than `i64::MAX`) fits.
+    let mut value: u64 = 0;
     for c in digits.bytes() {
         let d = BASE62_ALPHABET.bytes().position(|a| a == c)?;
-        value = value.checked_mul(62)?.checked_add(d as i64)?;
+        value = value.checked_mul(62)?.checked_add(d as u64)?;
     }
-    Some(if negative { -value } else { value })
+    if negative {
+        0i64.checked_sub_unsigned(value)
+    } else {
+        i64::try_from(value).ok()
+    }
 }
