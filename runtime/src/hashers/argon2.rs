@@ -19,10 +19,13 @@ const MEMORY_COST: u32 = 102_400;
 const PARALLELISM: u32 = 8;
 const HASH_LEN: usize = 32;
 
-/// Stored memory costs above this (4 GiB) are treated as malformed rather than allocated.
-const MAX_MEMORY_COST: u32 = 4 * 1024 * 1024;
-/// Stored time costs above this are treated as malformed.
-const MAX_TIME_COST: u32 = 1_000;
+/// Stored memory costs above this (1 GiB, ten times Django's) are treated as malformed rather
+/// than allocated: each check in flight holds that much.
+const MAX_MEMORY_COST: u32 = 1024 * 1024;
+/// Stored work (memory cost times passes) above 64 times Django's is treated as malformed, as
+/// PBKDF2 counts above 100,000,000: such a hash is corrupt or hostile, and checking it would
+/// hold a hashing thread for minutes.
+const MAX_WORK: u64 = 64 * MEMORY_COST as u64 * TIME_COST as u64;
 
 /// Standard base64 that reads both padded and unpadded input, as Python's `b64decode` after
 /// Django and argon2-cffi re-pad it.
@@ -83,7 +86,9 @@ fn decode(encoded: &str) -> Result<Decoded, Malformed> {
         *value = v.parse().map_err(|_| Malformed)?;
     }
     let [m, t, p] = values;
-    if m > MAX_MEMORY_COST || t > MAX_TIME_COST {
+    // Past Argon2's 2^24 - 1 lanes, the argon2 crate's own check (`m < 8 * p`) overflowed
+    // (found by the `hashers` fuzz target).
+    if m > MAX_MEMORY_COST || u64::from(m) * u64::from(t) > MAX_WORK || p > Params::MAX_P_COST {
         return Err(Malformed);
     }
     let salt = LENIENT.decode(salt).map_err(|_| Malformed)?;
@@ -187,6 +192,13 @@ mod tests {
         let d = decode("argon2$argon2i$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA").expect("no v=");
         assert_eq!(d.version, Version::V0x10);
         assert_eq!(d.variant, Variant::Argon2i);
+        // At the bounds: 1 GiB (12 passes), and 64 times Django's work at Django's memory.
+        for at in [
+            "argon2$argon2id$v=19$m=1048576,t=12,p=1$c2FsdHNhbHQ$aGFzaA",
+            "argon2$argon2id$v=19$m=102400,t=128,p=8$c2FsdHNhbHQ$aGFzaA",
+        ] {
+            assert!(decode(at).is_ok(), "{at}");
+        }
         for bad in [
             "argon2",
             "argon2$",
@@ -198,6 +210,14 @@ mod tests {
             "argon2$argon2id$v=19$m=x,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
             "argon2$argon2id$v=19$m=8,t=1,p=1$!!$aGFzaA",
             "argon2$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+            // Beyond the bounds: 4 GiB, or 64 times Django's work and one more pass.
+            "argon2$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+            "argon2$argon2id$v=19$m=1048577,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+            "argon2$argon2id$v=19$m=102400,t=129,p=8$c2FsdHNhbHQ$aGFzaA",
+            "argon2$argon2id$v=19$m=8,t=4294967295,p=1$c2FsdHNhbHQ$aGFzaA",
+            // More lanes than Argon2 has: the argon2 crate overflowed computing `8 * p`.
+            "argon2$argon2i$m=8,t=11,p=1100000001$c4FsdHNhbHQ$/////////aGFzaA",
+            "argon2$argon2id$v=19$m=8,t=1,p=16777216$c2FsdHNhbHQ$aGFzaA",
             "argon2$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA$x",
         ] {
             assert!(decode(bad).is_err(), "{bad}");

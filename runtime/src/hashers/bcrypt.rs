@@ -17,8 +17,9 @@ use super::{Hasher, HasherConfig, Malformed, fill_random};
 
 /// Django's work factor.
 const ROUNDS: u32 = 12;
-/// Stored costs above this (2^20 rounds, about a minute) are treated as malformed.
-const MAX_COST: u32 = 20;
+/// Stored costs above this (2^18 rounds, 64 times Django's work, as PBKDF2's bound) are
+/// treated as malformed; cost 20 held a hashing thread for over a minute.
+const MAX_COST: u32 = 18;
 /// bcrypt's minimum cost.
 const MIN_COST: u32 = 4;
 
@@ -203,6 +204,10 @@ mod tests {
             parse_setting("$2b$04$abcdefghijklmnopqrstuuaBT8mpw5tGdD3eO40znWcQP/dT9hEVK").is_ok()
         );
         assert!(parse_setting("$2y$04$abcdefghijklmnopqrstuu").is_ok());
+        assert_eq!(
+            parse_setting("$2b$18$abcdefghijklmnopqrstuu").map(|s| s.cost),
+            Ok(18)
+        );
         for bad in [
             "",
             "$2b$04$",
@@ -210,6 +215,8 @@ mod tests {
             "$2x$04$abcdefghijklmnopqrstuu",
             "$2b$03$abcdefghijklmnopqrstuu",
             "$2b$32$abcdefghijklmnopqrstuu",
+            "$2b$19$abcdefghijklmnopqrstuu",
+            "$2b$31$abcdefghijklmnopqrstuu",
             "$2b$xx$abcdefghijklmnopqrstuu",
             "$2b$04$abcdefghijklmnopqrstuu$extra",
             "$2b$04$abcdefghijklmnopqrs!uu",

@@ -20,6 +20,10 @@ const DK_LEN: usize = 64;
 
 /// OpenSSL's default `maxmem` for `EVP_PBE_scrypt` (Python passes Django's `maxmem=0`).
 const MAX_MEMORY: u64 = 32 * 1024 * 1024;
+/// Stored work (`N * r * p`) above 64 times Django's is treated as malformed, as PBKDF2 counts
+/// above 100,000,000: within OpenSSL's memory bound, `N = 2^17, r = 1, p = 131070` would hold
+/// a hashing thread for hours.
+const MAX_WORK: u64 = 64 * WORK_FACTOR * BLOCK_SIZE as u64 * PARALLELISM as u64;
 
 /// The `scrypt` hasher.
 #[derive(Debug)]
@@ -67,11 +71,19 @@ fn derive(password: &str, salt: &str, n: u64, r: u32, p: u32) -> Result<[u8; DK_
         return Err(Malformed);
     }
     // OpenSSL: 128 * r * (N + 2) bytes for V plus 128 * r * p for B must fit in maxmem.
-    let memory = 128 * u64::from(r) * (n + 2) + 128 * u64::from(r) * u64::from(p);
-    if memory > MAX_MEMORY {
+    // In u128: with N below 10^12 and r, p below 2^32 neither product overflows (in u64 a
+    // stored `scrypt$549755813888$s$4294967295$1$h` did, found while writing the `hashers`
+    // fuzz target, which reproduces it).
+    let (n, r, p) = (u128::from(n), u128::from(r), u128::from(p));
+    let memory = 128 * r * (n + 2) + 128 * r * p;
+    if memory > u128::from(MAX_MEMORY) || n * r * p > u128::from(MAX_WORK) {
         return Err(Malformed);
     }
     let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| Malformed)?;
+    let (r, p) = (
+        u32::try_from(r).map_err(|_| Malformed)?,
+        u32::try_from(p).map_err(|_| Malformed)?,
+    );
     let params = scrypt::Params::new(log_n, r, p, DK_LEN).map_err(|_| Malformed)?;
     let mut out = [0u8; DK_LEN];
     scrypt::scrypt(password.as_bytes(), salt.as_bytes(), &params, &mut out)
@@ -143,6 +155,32 @@ mod tests {
         // Not a power of two, zero r or p, or more memory than OpenSSL allows.
         for (n, r, p) in [(1000, 8, 1), (16384, 0, 1), (16384, 8, 0), (1 << 20, 8, 1)] {
             assert!(derive("pw", "salt", n, r, p).is_err(), "{n} {r} {p}");
+        }
+        // Within OpenSSL's memory but hours of work (found while writing the `hashers` fuzz
+        // target), or one block past 64 times Django's work: refused before any hashing.
+        for (n, r, p) in [
+            (1 << 17, 1, 131_070),
+            (1 << 16, 1, 196_000),
+            (1 << 14, 8, 321),
+            (1 << 39, u32::MAX, 1),
+            (1 << 39, u32::MAX, u32::MAX),
+        ] {
+            let started = std::time::Instant::now();
+            assert!(derive("pw", "salt", n, r, p).is_err(), "{n} {r} {p}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+    }
+
+    #[test]
+    fn stored_parameters_that_overflowed_are_malformed() {
+        // `number` takes up to 12 digits: N = 2^39 with r = 2^32 - 1 overflowed the memory
+        // product in u64 (a panic with overflow checks, a wrapped bound without).
+        for bad in [
+            "scrypt$549755813888$salt$4294967295$1$aGFzaA==",
+            "scrypt$549755813888$salt$4294967295$4294967295$aGFzaA==",
+            "scrypt$999999999999$salt$4294967295$4294967295$aGFzaA==",
+        ] {
+            assert_eq!(SCRYPT.verify("pw", bad), Err(Malformed), "{bad}");
         }
     }
 
