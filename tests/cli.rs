@@ -114,6 +114,60 @@ fn drf_create_token_prints_what_drf_prints() {
     );
 }
 
+/// A setting out of its range stops every command at start-up, `runserver` included, with the
+/// variable named and exit status 1, before anything listens or touches the database.
+#[test]
+fn settings_out_of_range_stop_every_command_at_start_up() {
+    let env = Env::new("cli-ranges");
+    for (var, value, message) in [
+        (
+            "MAX_CONNECTIONS",
+            "5000000",
+            "MAX_CONNECTIONS must be from 0 to 1000000; got 5000000",
+        ),
+        (
+            "LOGIN_FAILURE_RATE",
+            "0/min",
+            "LOGIN_FAILURE_RATE must allow at least one failed login per period",
+        ),
+        (
+            "HANDLER_TIMEOUT_SECS",
+            "99999999999",
+            "HANDLER_TIMEOUT_SECS must be at most 604800",
+        ),
+    ] {
+        for args in [&["runserver", "127.0.0.1:0"][..], &["migrate"]] {
+            let child = env
+                .command(args)
+                .env(var, value)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("run the example");
+            let out = output_within(child, Duration::from_secs(60));
+            assert_eq!(out.status.code(), Some(1), "{var}={value} {args:?}");
+            let stderr = text(&out.stderr);
+            assert!(
+                stderr.contains(&format!("CommandError: {message}")),
+                "{var}={value} {args:?}: {stderr}"
+            );
+        }
+    }
+}
+
+/// The child's output, once it exits within `limit`; killed and a failure otherwise.
+fn output_within(mut child: std::process::Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the command still ran after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
 struct Running {
     child: std::process::Child,
     addr: SocketAddr,

@@ -236,7 +236,10 @@ impl Config {
     /// Every numeric setting in its range, or the first one that is not, named with its
     /// variable: connection timeouts and the shutdown grace at most [`MAX_TIMEOUT_SECS`] (7
     /// days; 0 turns a timeout off), cookie ages within [`MAX_COOKIE_AGE_SECS`] (100 years)
-    /// either way, PBKDF2 iterations from 1 to 100,000,000. [`Config::from_env`] checks it, and
+    /// either way, PBKDF2 iterations from 1 to 100,000,000, `MAX_BODY_SIZE` at most 1 GiB (bodies
+    /// are held in memory), `MAX_CONNECTIONS` at most 1,000,000, `PASSWORD_HASH_MAX_WAITING` at
+    /// most 100,000, `THROTTLE_REDIS_TIMEOUT_MS` from 1 to 60,000, `THROTTLE_MEMORY_MAX_KEYS`
+    /// from 1 to 100,000,000, and failed-login rates of at least one per period. [`Config::from_env`] checks it, and
     /// so does the server before it listens, so that a value that would overflow a deadline or
     /// a cookie date is an error at start-up, never a panic at request time.
     ///
@@ -283,6 +286,63 @@ impl Config {
                     self.hash_queue.max_wait.as_millis()
                 ),
             ));
+        }
+        let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        for (name, value, min, max) in [
+            (
+                "MAX_BODY_SIZE",
+                as_u64(self.max_body_size),
+                0,
+                MAX_BODY_SIZE_LIMIT,
+            ),
+            (
+                "MAX_CONNECTIONS",
+                as_u64(self.max_connections),
+                0,
+                1_000_000,
+            ),
+            (
+                "PASSWORD_HASH_MAX_WAITING",
+                as_u64(self.hash_queue.max_waiting),
+                0,
+                100_000,
+            ),
+            (
+                "THROTTLE_REDIS_TIMEOUT_MS",
+                millis(self.throttle.redis_timeout),
+                1,
+                60_000,
+            ),
+            (
+                "THROTTLE_MEMORY_MAX_KEYS",
+                as_u64(self.throttle.memory_max_keys),
+                1,
+                100_000_000,
+            ),
+        ] {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::rejected(
+                    name,
+                    format!("{name} must be from {min} to {max}; got {value}"),
+                ));
+            }
+        }
+        for (name, rate) in [
+            ("LOGIN_FAILURE_RATE", self.login_failures.per_username),
+            (
+                "LOGIN_FAILURE_RATE_PER_CLIENT",
+                self.login_failures.per_client,
+            ),
+        ] {
+            if rate.is_some_and(|r| r.num_requests == 0) {
+                return Err(ConfigError::rejected(
+                    name,
+                    format!(
+                        "{name} must allow at least one failed login per period (0 would refuse every login); use None to turn the limit off"
+                    ),
+                ));
+            }
         }
         let iterations = self.hashers.pbkdf2_iterations;
         if !(1..=MAX_PASSWORD_ITERATIONS).contains(&iterations) {
@@ -386,6 +446,9 @@ pub const MAX_TIMEOUT_SECS: u64 = 7 * 86_400;
 /// The largest cookie age, either way, [`Config::validate`] accepts: 100 years.
 pub const MAX_COOKIE_AGE_SECS: u64 = 100 * 365 * 86_400;
 
+/// The largest `MAX_BODY_SIZE` [`Config::validate`] accepts: 1 GiB (a body is held in memory).
+pub const MAX_BODY_SIZE_LIMIT: u64 = 1 << 30;
+
 /// The most PBKDF2 iterations [`Config::validate`] accepts (what a stored hash may name).
 pub const MAX_PASSWORD_ITERATIONS: u32 = 100_000_000;
 
@@ -475,5 +538,81 @@ mod tests {
             Ok(())
         );
         assert!(config(&[("DEBUG", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn every_number_out_of_its_range_is_named_at_start_up() {
+        for (var, value, message) in [
+            (
+                "MAX_BODY_SIZE",
+                "1073741825",
+                "MAX_BODY_SIZE must be from 0 to 1073741824; got 1073741825",
+            ),
+            (
+                "MAX_CONNECTIONS",
+                "1000001",
+                "MAX_CONNECTIONS must be from 0 to 1000000; got 1000001",
+            ),
+            (
+                "PASSWORD_HASH_MAX_WAITING",
+                "100001",
+                "PASSWORD_HASH_MAX_WAITING must be from 0 to 100000; got 100001",
+            ),
+            (
+                "PASSWORD_HASH_MAX_WAIT_MS",
+                "60001",
+                "PASSWORD_HASH_MAX_WAIT_MS must be at most 60000; got 60001",
+            ),
+            (
+                "THROTTLE_REDIS_TIMEOUT_MS",
+                "60001",
+                "THROTTLE_REDIS_TIMEOUT_MS must be from 1 to 60000; got 60001",
+            ),
+            (
+                "THROTTLE_MEMORY_MAX_KEYS",
+                "100000001",
+                "THROTTLE_MEMORY_MAX_KEYS must be from 1 to 100000000; got 100000001",
+            ),
+            (
+                "HANDLER_TIMEOUT_SECS",
+                "604801",
+                "HANDLER_TIMEOUT_SECS must be at most 604800 (7 days), or 0 for no timeout; got 604801",
+            ),
+            (
+                "SESSION_COOKIE_AGE",
+                "3153600001",
+                "SESSION_COOKIE_AGE must be within 3153600000 seconds (100 years) either way; got 3153600001",
+            ),
+            (
+                "PASSWORD_ITERATIONS",
+                "100000001",
+                "PASSWORD_ITERATIONS must be from 1 to 100000000; got 100000001",
+            ),
+            (
+                "LOGIN_FAILURE_RATE",
+                "0/min",
+                "LOGIN_FAILURE_RATE must allow at least one failed login per period (0 would refuse every login); use None to turn the limit off",
+            ),
+            (
+                "LOGIN_FAILURE_RATE_PER_CLIENT",
+                "0/s",
+                "LOGIN_FAILURE_RATE_PER_CLIENT must allow at least one failed login per period (0 would refuse every login); use None to turn the limit off",
+            ),
+        ] {
+            let e = config(&[(var, value)]).unwrap_err();
+            assert_eq!(e.variable(), var);
+            assert_eq!(e.to_string(), message);
+        }
+        // The edges of each range are accepted.
+        for (var, value) in [
+            ("MAX_BODY_SIZE", "1073741824"),
+            ("MAX_BODY_SIZE", "0"),
+            ("MAX_CONNECTIONS", "1000000"),
+            ("THROTTLE_REDIS_TIMEOUT_MS", "60000"),
+            ("THROTTLE_MEMORY_MAX_KEYS", "100000000"),
+            ("LOGIN_FAILURE_RATE", "1/day"),
+        ] {
+            assert!(config(&[(var, value)]).is_ok(), "{var}={value}");
+        }
     }
 }
