@@ -209,9 +209,62 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// Counts events and says when one should be logged: the first, then at most one every
+/// [`Summary::EVERY_SECS`] seconds carrying how many happened since, so that a flood writes a
+/// line every few seconds rather than one per request.
+struct Summary {
+    /// Seconds since `epoch` at which the last line was written, plus one (0: never).
+    last: std::sync::atomic::AtomicU64,
+    since: std::sync::atomic::AtomicU64,
+    epoch: std::sync::OnceLock<std::time::Instant>,
+}
+
+impl Summary {
+    const EVERY_SECS: u64 = 10;
+
+    const fn new() -> Self {
+        Self {
+            last: std::sync::atomic::AtomicU64::new(0),
+            since: std::sync::atomic::AtomicU64::new(0),
+            epoch: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Counts one event; `Some(n)` when a line is due, `n` the events it stands for.
+    fn record(&self) -> Option<u64> {
+        let epoch = self.epoch.get_or_init(std::time::Instant::now);
+        self.record_at(epoch.elapsed().as_secs() + 1)
+    }
+
+    /// [`record`](Self::record) at `now` seconds (from 1).
+    fn record_at(&self, now: u64) -> Option<u64> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let count = self.since.fetch_add(1, Relaxed) + 1;
+        let last = self.last.load(Relaxed);
+        let due = last == 0 || now.saturating_sub(last) >= Self::EVERY_SECS;
+        if due
+            && self
+                .last
+                .compare_exchange(last, now, Relaxed, Relaxed)
+                .is_ok()
+        {
+            self.since.fetch_sub(count, Relaxed);
+            return Some(count);
+        }
+        None
+    }
+}
+
+static HASH_QUEUE_FULL: Summary = Summary::new();
+
 impl From<crate::hashers::Busy> for ApiError {
     fn from(busy: crate::hashers::Busy) -> Self {
-        tracing::warn!("password hashing queue full: a login was answered 503");
+        if let Some(refused) = HASH_QUEUE_FULL.record() {
+            tracing::warn!(
+                refused,
+                "password hashing queue full: {refused} login(s) answered 503 since the last report"
+            );
+        }
         Self::Overloaded {
             retry_after: busy.retry_after_secs,
         }
@@ -269,6 +322,27 @@ mod tests {
         assert_eq!(
             ApiError::MethodNotAllowed("FOO".into()).body(),
             json!({"detail": "Method \"FOO\" not allowed."})
+        );
+    }
+
+    #[test]
+    fn a_flood_of_events_is_summarised() {
+        let summary = Summary::new();
+        assert_eq!(summary.record_at(1), Some(1), "the first is logged");
+        for _ in 0..1000 {
+            assert_eq!(summary.record_at(5), None, "then nothing for a while");
+        }
+        assert_eq!(summary.record_at(10), None);
+        assert_eq!(
+            summary.record_at(11),
+            Some(1002),
+            "ten seconds on, all of them at once"
+        );
+        assert_eq!(summary.record_at(12), None);
+        assert_eq!(
+            Summary::new().record(),
+            Some(1),
+            "a first event is logged at once"
         );
     }
 }
