@@ -92,7 +92,19 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> Spec {
             Value::AppendSlash(lit) => spec.append_slash = Some(lit),
             Value::LoginFailureRate(value) => {
                 let checked = match value {
-                    Ok(lit) => (rate(cx, &lit), lit.span()),
+                    Ok(lit) => {
+                        let checked = rate(cx, &lit);
+                        if checked.is_some_and(|(n, _)| n == 0) {
+                            cx.syn_error(
+                                Msg::new(format!(
+                                    "`{name}` must allow at least one failed login per period"
+                                ))
+                                .help("a rate of 0 would refuse every login; write `None` to turn the limit off")
+                                .at(lit.span()),
+                            );
+                        }
+                        (checked, lit.span())
+                    }
                     Err(none) => (None, none.span()),
                 };
                 if name == "LOGIN_FAILURE_RATE" {
