@@ -36,8 +36,8 @@ pub use drf_macros::{
 // In the runtime's order, `prelude` last: rustc names an item in diagnostics by the first
 // public path it finds, and the UI tests pin those names (`drf::throttling::Throttle`).
 pub use drf_runtime::{
-    authentication, config, db, extract, fields, hashers, management, parsers, permissions, server,
-    sessions, signing, throttling, view, views,
+    audit, authentication, config, db, extract, fields, hashers, management, parsers, permissions,
+    server, sessions, signing, throttling, view, views,
 };
 
 pub use drf_runtime::{

@@ -135,6 +135,11 @@ fn settings_out_of_range_stop_every_command_at_start_up() {
             "99999999999",
             "HANDLER_TIMEOUT_SECS must be at most 604800",
         ),
+        (
+            "LOG_FORMAT",
+            "xml",
+            "LOG_FORMAT=\"xml\": expected `text` or `json`",
+        ),
     ] {
         for args in [&["runserver", "127.0.0.1:0"][..], &["migrate"]] {
             let child = env
@@ -322,4 +327,66 @@ async fn users_created_by_commands_log_in_over_http() {
         assert_eq!(r.status, status, "{user} on {path}: {:?}", text(&r.body));
     }
     assert!(server.terminate().success());
+}
+
+/// `LOG_FORMAT=json`: every log line `runserver` writes through `tracing` (the access log, the
+/// audit events) is one JSON object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_format_json_writes_json_lines() {
+    let env = Env::new("cli-json-log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = env
+        .command(&["runserver", &format!("127.0.0.1:{port}")])
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn runserver");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(Instant::now() < deadline, "runserver did not listen");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(get_token(addr, ALICE_KEY).await.0, 200);
+    let mut audit = None;
+    let mut access = None;
+    while audit.is_none() || access.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the log lines in time");
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
+            // Lines printed by the command itself (the address) are not tracing's.
+            assert!(!line.contains("\"target\""), "not JSON: {line}");
+            continue;
+        };
+        match value["target"].as_str() {
+            Some("drf::audit") => audit = Some(value),
+            Some("drf::access") => access = Some(value),
+            _ => {}
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let audit = audit.unwrap();
+    assert_eq!(audit["fields"]["event"], "authentication");
+    assert_eq!(audit["fields"]["outcome"], "success");
+    assert_eq!(audit["fields"]["route"], "/token/");
+    assert!(!audit.to_string().contains(ALICE_KEY));
+    let access = access.unwrap();
+    assert_eq!(access["fields"]["status"], 200);
 }

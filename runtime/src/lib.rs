@@ -11,6 +11,7 @@
 #[path = "fuzz_api.rs"]
 pub mod __fuzz;
 pub mod app;
+pub mod audit;
 pub mod authentication;
 mod body;
 pub mod config;

@@ -41,6 +41,8 @@ struct Inner {
     extensions: http::Extensions,
     body: RequestBody,
     params: Vec<(String, String)>,
+    /// The pattern of the route that matched (as given to `Router::route`).
+    route: Option<Arc<str>>,
     peer: Option<SocketAddr>,
     app: App,
     identity: OnceLock<Identity>,
@@ -173,6 +175,7 @@ impl Request {
                 extensions,
                 body: body.into(),
                 params: Vec::new(),
+                route: None,
                 peer,
                 app,
                 identity: OnceLock::new(),
@@ -192,6 +195,20 @@ impl Request {
             inner.params = params;
         }
         self
+    }
+
+    /// Sets the pattern of the route that matched (the router does this before dispatch).
+    pub(crate) fn with_route(mut self, pattern: &Arc<str>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.route = Some(Arc::clone(pattern));
+        }
+        self
+    }
+
+    /// The pattern of the route that matched, as given to `Router::route` (`/notes/<int:pk>/`);
+    /// empty for a request the router did not build.
+    pub fn route(&self) -> &str {
+        self.inner.route.as_deref().unwrap_or("")
     }
 
     /// Sets the application state the router was given.

@@ -56,7 +56,7 @@ impl Converter {
 }
 
 struct Route {
-    pattern: String,
+    pattern: Arc<str>,
     converters: Vec<(String, Converter)>,
     allow: HeaderValue,
     call: Call,
@@ -232,7 +232,7 @@ impl<S: Settings> Router<S> {
             panic!("route {path:?}: {e}");
         }
         self.routes.push(Route {
-            pattern: path.to_owned(),
+            pattern: Arc::from(path),
             converters,
             allow: allow_header(<V::View as View>::METHODS),
             call: call_view::<V::View, S>,
@@ -281,7 +281,7 @@ impl<S: Settings> Router<S> {
 
     /// The registered path patterns, in order.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.routes.iter().map(|r| r.pattern.as_str())
+        self.routes.iter().map(|r| &*r.pattern)
     }
 
     /// Answers one request whose body has been read.
@@ -311,6 +311,7 @@ impl<S: Settings> Router<S> {
         let route = &self.routes[route];
         let request = Request::with_body(parts, body, app.clone(), peer)
             .with_params(params)
+            .with_route(&route.pattern)
             .with_states(&self.states);
         (route.call)(request, route.allow.clone()).await
     }

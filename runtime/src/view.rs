@@ -256,7 +256,7 @@ fn check_object<'a, P: PermissionList, L: AuthenticationList>(
     Box::pin(async move {
         P::check_object(req, obj)
             .await
-            .map_err(|m: Option<Cow<'static, str>>| permissions::denied(req, L::LEN > 0, m))
+            .map_err(|denial| permissions::denied(req, L::LEN > 0, denial))
     })
 }
 

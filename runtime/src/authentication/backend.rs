@@ -42,12 +42,20 @@ pub async fn authenticate_credentials(
     if rates.is_off() {
         return check_credentials(app, username, password).await;
     }
-    let ident = limiter::client_ident(
-        &app.config().throttle.identity,
-        req.headers(),
-        req.peer_addr(),
-    );
-    let attempt = limiter::begin(app.throttle_store(), rates, &ident, username).await?;
+    let ident = app
+        .config()
+        .throttle
+        .identity
+        .client(req.headers(), req.peer_addr());
+    let attempt = match limiter::begin(app.throttle_store(), rates, &ident, username).await {
+        Ok(attempt) => attempt,
+        Err(e) => {
+            if let ApiError::Throttled { wait } = e {
+                crate::audit::throttled(req, Some("login"), wait);
+            }
+            return Err(e);
+        }
+    };
     match check_credentials(app, username, password).await {
         Ok(Some(user)) => {
             attempt.succeeded().await;

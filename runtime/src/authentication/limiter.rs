@@ -8,14 +8,8 @@
 //! run. A login that succeeds takes its own attempt back from the per-client count and clears
 //! the per-username count; one that fails leaves both as they are.
 
-use std::borrow::Cow;
-use std::net::SocketAddr;
-
-use http::HeaderMap;
-
 use crate::config::LoginFailureRates;
 use crate::error::ApiError;
-use crate::throttling::ident::ClientIdentity;
 use crate::throttling::rate::Rate;
 use crate::throttling::store::Store;
 
@@ -29,21 +23,6 @@ pub(crate) struct Attempt<'a> {
     client: Option<(String, u64)>,
     /// Per client and username.
     username: Option<(String, u64)>,
-}
-
-/// The client as the limiter counts it: the address `TRUSTED_PROXIES` or `NUM_PROXIES` find,
-/// and without either, the peer's own address. DRF's throttles trust `X-Forwarded-For` as it
-/// is when neither is set; the limiter does not, or a client could choose a new identity for
-/// every guess.
-pub(crate) fn client_ident<'h>(
-    identity: &ClientIdentity,
-    headers: &'h HeaderMap,
-    peer: Option<SocketAddr>,
-) -> Cow<'h, str> {
-    match identity {
-        ClientIdentity::Drf => ClientIdentity::NumProxies(0).ident(headers, peer),
-        configured => configured.ident(headers, peer),
-    }
 }
 
 /// `login-failures:<kind>:<first 16 bytes of SHA-256 in hex>` over the length-prefixed parts,
@@ -266,15 +245,13 @@ mod tests {
 
     #[test]
     fn the_client_is_the_peer_unless_proxies_are_configured() {
-        let mut headers = HeaderMap::new();
+        use crate::throttling::ident::ClientIdentity;
+        let mut headers = http::HeaderMap::new();
         headers.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
         let peer = Some("10.0.0.1:5000".parse().unwrap());
+        assert_eq!(ClientIdentity::Drf.client(&headers, peer), "10.0.0.1");
         assert_eq!(
-            client_ident(&ClientIdentity::Drf, &headers, peer),
-            "10.0.0.1"
-        );
-        assert_eq!(
-            client_ident(&ClientIdentity::NumProxies(1), &headers, peer),
+            ClientIdentity::NumProxies(1).client(&headers, peer),
             "203.0.113.9"
         );
     }

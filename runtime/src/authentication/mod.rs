@@ -96,16 +96,23 @@ impl AuthenticationList for () {
     }
 }
 
+/// Runs scheme `A`, with its audit event.
+async fn tried<A: Authenticate>(req: &Request) -> AuthResult {
+    let outcome = A::authenticate(req).await;
+    crate::audit::authentication(req, A::NAME, &outcome);
+    outcome
+}
+
 macro_rules! impl_authentication_list {
     ($first:ident $(, $rest:ident)*) => {
         impl<$first: Authenticate $(, $rest: Authenticate)*> AuthenticationList for ($first, $($rest,)*) {
             const LEN: usize = 1 $(+ { let _ = stringify!($rest); 1 })*;
             async fn authenticate(req: &Request) -> AuthResult {
-                if let Some(found) = $first::authenticate(req).await? {
+                if let Some(found) = tried::<$first>(req).await? {
                     return Ok(Some(found));
                 }
                 $(
-                    if let Some(found) = $rest::authenticate(req).await? {
+                    if let Some(found) = tried::<$rest>(req).await? {
                         return Ok(Some(found));
                     }
                 )*

@@ -118,6 +118,10 @@ pub struct Config {
     /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` and `DATA_UPLOAD_MAX_NUMBER_FILES` (Django's 1000 and
     /// 100; `none` in the environment for no limit).
     pub upload_limits: crate::parsers::UploadLimits,
+    /// `LOG_FORMAT`: `text` (the default) or `json`, one JSON object per log line (see
+    /// [`server::init_tracing`](crate::server::init_tracing), which reads the variable itself
+    /// since it runs before any configuration; this field is its check).
+    pub log_json: bool,
     /// `DEBUG`: lets a server with a weak `SECRET_KEY` listen beyond loopback (see
     /// [`Config::check_listen`]). Default `false`.
     pub debug: bool,
@@ -150,6 +154,7 @@ impl Config {
             max_connections: 25_000,
             hash_queue: crate::hashers::HashQueue::default(),
             upload_limits: crate::parsers::UploadLimits::DJANGO,
+            log_json: false,
             debug: false,
         }
     }
@@ -207,6 +212,19 @@ impl Config {
         }
         if let Some(ms) = env.parse::<u64>("PASSWORD_HASH_MAX_WAIT_MS")? {
             c.hash_queue.max_wait = Duration::from_millis(ms);
+        }
+        if let Some(v) = env.raw("LOG_FORMAT").filter(|v| !v.trim().is_empty()) {
+            c.log_json = match v.trim().to_ascii_lowercase().as_str() {
+                "json" => true,
+                "text" => false,
+                _ => {
+                    return Err(ConfigError::invalid(
+                        "LOG_FORMAT",
+                        &v,
+                        "expected `text` or `json`",
+                    ));
+                }
+            };
         }
         if let Some(b) = env.bool("DEBUG")? {
             c.debug = b;

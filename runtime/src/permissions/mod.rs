@@ -94,24 +94,34 @@ impl<A: Permission> Permission for Not<A> {
     }
 }
 
+/// A permission's refusal: which permission (its type's name), and its message (DRF's
+/// `message`; `None` for DRF's default text).
+#[derive(Debug, Clone)]
+pub struct Denial {
+    /// `std::any::type_name` of the permission that refused.
+    pub permission: &'static str,
+    /// Its message.
+    pub message: Option<Cow<'static, str>>,
+}
+
 /// A view's permission list: `()` or a tuple of [`Permission`]s, checked in order; the first
 /// denial decides (DRF's `check_permissions`).
 pub trait PermissionList: Send + Sync + 'static {
-    /// `Err(message)` of the first permission that denies.
-    fn check(req: &Request) -> impl Future<Output = Result<(), Option<Cow<'static, str>>>> + Send;
+    /// The refusal of the first permission that denies.
+    fn check(req: &Request) -> impl Future<Output = Result<(), Denial>> + Send;
 
-    /// `Err(message)` of the first permission that denies `obj`.
+    /// The refusal of the first permission that denies `obj`.
     fn check_object(
         req: &Request,
         obj: Object<'_>,
-    ) -> impl Future<Output = Result<(), Option<Cow<'static, str>>>> + Send;
+    ) -> impl Future<Output = Result<(), Denial>> + Send;
 }
 
 impl PermissionList for () {
-    async fn check(_: &Request) -> Result<(), Option<Cow<'static, str>>> {
+    async fn check(_: &Request) -> Result<(), Denial> {
         Ok(())
     }
-    async fn check_object(_: &Request, _: Object<'_>) -> Result<(), Option<Cow<'static, str>>> {
+    async fn check_object(_: &Request, _: Object<'_>) -> Result<(), Denial> {
         Ok(())
     }
 }
@@ -119,18 +129,18 @@ impl PermissionList for () {
 macro_rules! impl_permission_list {
     ($($p:ident),+) => {
         impl<$($p: Permission),+> PermissionList for ($($p,)+) {
-            async fn check(req: &Request) -> Result<(), Option<Cow<'static, str>>> {
+            async fn check(req: &Request) -> Result<(), Denial> {
                 $(
                     if !$p::has_permission(req).await {
-                        return Err($p::message());
+                        return Err(Denial { permission: std::any::type_name::<$p>(), message: $p::message() });
                     }
                 )+
                 Ok(())
             }
-            async fn check_object(req: &Request, obj: Object<'_>) -> Result<(), Option<Cow<'static, str>>> {
+            async fn check_object(req: &Request, obj: Object<'_>) -> Result<(), Denial> {
                 $(
                     if !$p::has_object_permission(req, obj).await {
-                        return Err($p::message());
+                        return Err(Denial { permission: std::any::type_name::<$p>(), message: $p::message() });
                     }
                 )+
                 Ok(())
@@ -143,17 +153,15 @@ crate::tuples::all_the_tuples!(impl_permission_list);
 
 /// DRF's `permission_denied`: an anonymous caller of a view with schemes is "not
 /// authenticated"; anyone else gets `PermissionDenied` with the policy's message.
-pub(crate) fn denied(
-    req: &Request,
-    has_schemes: bool,
-    message: Option<Cow<'static, str>>,
-) -> ApiError {
-    if has_schemes && !req.is_authenticated_by_scheme() {
+pub(crate) fn denied(req: &Request, has_schemes: bool, denial: Denial) -> ApiError {
+    let answer = if has_schemes && !req.is_authenticated_by_scheme() {
         ApiError::NotAuthenticated
     } else {
-        match message {
+        match denial.message {
             Some(m) => ApiError::PermissionDenied(m),
             None => ApiError::permission_denied(),
         }
-    }
+    };
+    crate::audit::permission_denied(req, denial.permission, &answer);
+    answer
 }

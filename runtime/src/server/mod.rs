@@ -111,17 +111,25 @@ pub type HttpResponse = http::Response<Full<Bytes>>;
 pub struct PeerAddr(pub SocketAddr);
 
 /// Installs a `tracing` subscriber writing to standard error (filter from `RUST_LOG`, `info` by
-/// default; colours on a terminal) unless the program installed one already. [`start_up`] and
+/// default; colours on a terminal; with `LOG_FORMAT=json`, one JSON object per line, the
+/// event's fields under `fields`) unless the program installed one already. The audit events
+/// ([`crate::audit`]) go through it too. [`start_up`] and
 /// [`management::execute`](crate::management::execute) call it.
 pub fn init_tracing() {
     use std::io::IsTerminal as _;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_writer(std::io::stderr);
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.trim().eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
 }
 
 /// What every way of starting a server does before it serves, so that a `main` serving by

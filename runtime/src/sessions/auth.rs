@@ -165,13 +165,16 @@ pub async fn login(req: &Request, user: &User) -> Result<(), ApiError> {
     session.insert(HASH_SESSION_KEY, hash).await?;
     rotate_token(req);
     req.app().db().update_last_login(user_id).await?;
+    crate::audit::session(req, "login", Some(user_id));
     Ok(())
 }
 
 /// Django's `logout(request)`: flushes the session (its row is deleted and, if the request
 /// carried the cookie, the response deletes it).
 pub async fn logout(req: &Request) -> Result<(), ApiError> {
-    req.session().flush().await
+    req.session().flush().await?;
+    crate::audit::session(req, "logout", req.user().id);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -135,6 +135,17 @@ fn remote_addr(peer: Option<SocketAddr>) -> Cow<'static, str> {
 }
 
 impl ClientIdentity {
+    /// The client as the failed-login limiter and the audit log count it: the address
+    /// `TRUSTED_PROXIES` or `NUM_PROXIES` find, and without either, the peer's own address.
+    /// DRF's throttles ([`ident`](Self::ident)) trust `X-Forwarded-For` as it is when neither
+    /// is set; this does not, or a client could choose a new identity for every guess.
+    pub fn client<'h>(&self, headers: &'h HeaderMap, peer: Option<SocketAddr>) -> Cow<'h, str> {
+        match self {
+            Self::Drf => Self::NumProxies(0).ident(headers, peer),
+            configured => configured.ident(headers, peer),
+        }
+    }
+
     /// The identity of an anonymous caller (DRF's `BaseThrottle.get_ident`).
     pub fn ident<'h>(&self, headers: &'h HeaderMap, peer: Option<SocketAddr>) -> Cow<'h, str> {
         let xff = forwarded_for(headers);

@@ -265,7 +265,11 @@ macro_rules! impl_throttle_list {
                         }
                     }
                 )+
-                throttled(refused, longest)
+                let answer = throttled(refused, longest);
+                if let Err(ApiError::Throttled { wait }) = answer {
+                    crate::audit::throttled(cx.request(), cx.view_scope(), wait);
+                }
+                answer
             }
 
             fn scopes(view_scope: Option<&'static str>, out: &mut Vec<&'static str>) {
