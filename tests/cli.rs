@@ -173,6 +173,23 @@ fn output_within(mut child: std::process::Child, limit: Duration) -> Output {
     child.wait_with_output().expect("output")
 }
 
+/// `runserver` on a free loopback port with `vars` added to the environment, stderr piped.
+fn spawn_runserver(env: &Env, vars: &[(&str, &str)]) -> (std::process::Child, SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = env
+        .command(&["runserver", &format!("127.0.0.1:{port}")])
+        .envs(vars.iter().copied())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn runserver");
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
 struct Running {
     child: std::process::Child,
     addr: SocketAddr,
@@ -180,28 +197,15 @@ struct Running {
 
 impl Running {
     fn start(env: &Env) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = env
-            .command(&["runserver", &format!("127.0.0.1:{port}")])
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn runserver");
+        let (mut child, addr) = spawn_runserver(env, &[]);
         let stderr = child.stderr.take().unwrap();
         let mut line = String::new();
         BufReader::new(stderr).read_line(&mut line).unwrap();
         assert!(
-            line.contains(&format!("127.0.0.1:{port}")),
+            line.contains(&addr.to_string()),
             "first stderr line names the address: {line:?}"
         );
-        Self {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        }
+        Self { child, addr }
     }
 
     fn terminate(mut self) -> std::process::ExitStatus {
@@ -334,19 +338,7 @@ async fn users_created_by_commands_log_in_over_http() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_format_json_writes_json_lines() {
     let env = Env::new("cli-json-log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = env
-        .command(&["runserver", &format!("127.0.0.1:{port}")])
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn runserver");
+    let (mut child, addr) = spawn_runserver(&env, &[("LOG_FORMAT", "json"), ("RUST_LOG", "info")]);
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
@@ -356,7 +348,6 @@ async fn log_format_json_writes_json_lines() {
             }
         }
     });
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + Duration::from_secs(30);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
         assert!(Instant::now() < deadline, "runserver did not listen");

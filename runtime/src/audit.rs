@@ -51,38 +51,22 @@ pub(crate) fn authentication(
     if !enabled() {
         return;
     }
-    let (route, method, client) = (req.route(), req.method().as_str(), client(req));
-    match outcome {
-        Ok(Some((user, _))) => tracing::info!(
-            target: TARGET,
-            event = "authentication",
-            route,
-            method,
-            client = &*client,
-            scheme,
-            outcome = "success",
-            user_id = user.id,
-        ),
-        Ok(None) => tracing::info!(
-            target: TARGET,
-            event = "authentication",
-            route,
-            method,
-            client = &*client,
-            scheme,
-            outcome = "no_credentials",
-        ),
-        Err(e) => tracing::info!(
-            target: TARGET,
-            event = "authentication",
-            route,
-            method,
-            client = &*client,
-            scheme,
-            outcome = "failure",
-            message = &*e.detail(),
-        ),
-    }
+    let (outcome, user_id, message) = match outcome {
+        Ok(Some((user, _))) => ("success", user.id, None),
+        Ok(None) => ("no_credentials", None, None),
+        Err(e) => ("failure", None, Some(e.detail())),
+    };
+    tracing::info!(
+        target: TARGET,
+        event = "authentication",
+        route = req.route(),
+        method = req.method().as_str(),
+        client = &*client(req),
+        scheme,
+        outcome,
+        user_id,
+        message = message.as_deref(),
+    );
 }
 
 /// `std::any::type_name` without module paths: `And<IsAuthenticated, Not<IsAdminUser>>`.
