@@ -381,3 +381,61 @@ async fn log_format_json_writes_json_lines() {
     let access = access.unwrap();
     assert_eq!(access["fields"]["status"], 200);
 }
+
+/// `show_urls`: the manifest of every route, with what comes from the settings marked;
+/// `--strict` fails naming the views whose permissions are the defaults (here `/default/`
+/// alone); neither needs the database.
+#[test]
+fn show_urls_lists_the_declarations_and_strict_names_implicit_permissions() {
+    let env = Env::new("cli-show-urls");
+    let out = env.run(&["show_urls", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let routes: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let route = |path: &str| {
+        routes
+            .iter()
+            .find(|r| r["path"] == path)
+            .unwrap_or_else(|| panic!("no {path} in {routes:#?}"))
+            .clone()
+    };
+    let composed = route("/composed/");
+    assert_eq!(composed["schemes"], serde_json::json!(["Token", "Basic"]));
+    assert_eq!(
+        composed["permissions"],
+        serde_json::json!(["IsAuthenticated & !IsAdminUser"])
+    );
+    assert_eq!(composed["permissions_from_settings"], false);
+    let default = route("/default/");
+    assert_eq!(default["schemes"], serde_json::json!(["Session", "Basic"]));
+    assert_eq!(default["schemes_from_settings"], true);
+    assert_eq!(default["permissions"], serde_json::json!(["AllowAny"]));
+    assert_eq!(default["permissions_from_settings"], true);
+    assert_eq!(
+        default["methods"],
+        serde_json::json!(["GET", "POST", "OPTIONS"])
+    );
+    let throttled = route("/throttled/");
+    assert_eq!(
+        throttled["throttles"],
+        serde_json::json!(["AnonRate", "UserRate"])
+    );
+    assert_eq!(route("/scoped/")["throttle_scope"], "burst");
+
+    let out = env.run(&["show_urls"]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("/default/  Default  [GET, POST, OPTIONS]\n    authentication: Session, Basic (settings)\n    permissions:    AllowAny (settings)"),
+        "{listing}"
+    );
+
+    let out = env.run(&["show_urls", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).ends_with(
+            "CommandError: permissions come from DEFAULT_PERMISSION_CLASSES, not the view's own #[permission_classes], for: /default/ (Default)\n"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -21,6 +21,7 @@ pub mod extract;
 pub mod fields;
 pub mod hashers;
 pub mod management;
+pub mod manifest;
 pub mod parsers;
 pub mod permissions;
 pub mod pycompat;

@@ -11,6 +11,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::app::App;
 use crate::extract::StateNeed;
+use crate::manifest::RouteInfo;
 use crate::request::{BodyInput, BoxFuture, Request};
 use crate::response::Response;
 use crate::settings::{DefaultSettings, Settings};
@@ -60,6 +61,7 @@ struct Route {
     converters: Vec<(String, Converter)>,
     allow: HeaderValue,
     call: Call,
+    describe: fn(&str) -> RouteInfo,
 }
 
 /// Routes paths to views under settings `S`.
@@ -236,6 +238,7 @@ impl<S: Settings> Router<S> {
             converters,
             allow: allow_header(<V::View as View>::METHODS),
             call: call_view::<V::View, S>,
+            describe: crate::manifest::describe::<V::View, S>,
         });
         self
     }
@@ -277,6 +280,14 @@ impl<S: Settings> Router<S> {
         } else {
             Err(missing.join("\n"))
         }
+    }
+
+    /// What every route declares, in the order added: the route manifest `show_urls` prints.
+    pub fn manifest(&self) -> Vec<RouteInfo> {
+        self.routes
+            .iter()
+            .map(|r| (r.describe)(&r.pattern))
+            .collect()
     }
 
     /// The registered path patterns, in order.

@@ -83,11 +83,14 @@ pub struct Explicit<T>(PhantomData<T>);
 
 /// Resolves a view's authentication schemes against the settings.
 pub trait AuthenticationClasses: Send + Sync + 'static {
+    /// True when the list is the settings' default (the view gave none).
+    const FROM_SETTINGS: bool = false;
     /// The list in force under settings `S`.
     type For<S: Settings>: AuthenticationList;
 }
 
 impl AuthenticationClasses for FromSettings {
+    const FROM_SETTINGS: bool = true;
     type For<S: Settings> = S::Authentication;
 }
 
@@ -97,11 +100,14 @@ impl<L: AuthenticationList> AuthenticationClasses for Explicit<L> {
 
 /// Resolves a view's permissions against the settings.
 pub trait PermissionClasses: Send + Sync + 'static {
+    /// True when the list is the settings' default (the view gave none).
+    const FROM_SETTINGS: bool = false;
     /// The list in force under settings `S`.
     type For<S: Settings>: PermissionList;
 }
 
 impl PermissionClasses for FromSettings {
+    const FROM_SETTINGS: bool = true;
     type For<S: Settings> = S::Permission;
 }
 
@@ -111,11 +117,14 @@ impl<P: PermissionList> PermissionClasses for Explicit<P> {
 
 /// Resolves a view's throttles against the settings.
 pub trait ThrottleClasses: Send + Sync + 'static {
+    /// True when the list is the settings' default (the view gave none).
+    const FROM_SETTINGS: bool = false;
     /// The list in force under settings `S`.
     type For<S: Settings>: ThrottleList;
 }
 
 impl ThrottleClasses for FromSettings {
+    const FROM_SETTINGS: bool = true;
     type For<S: Settings> = S::Throttle;
 }
 

@@ -54,6 +54,19 @@ pub(crate) enum Command {
     /// backend at the moment).
     Clearsessions,
 
+    /// Lists every route with its methods, schemes, permissions, throttles and scope, marking
+    /// what comes from the settings' defaults.
+    #[command(name = "show_urls")]
+    ShowUrls {
+        /// `text` (the default) or `json`.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+        /// Fails (exit 1), naming each view whose permissions come from
+        /// DEFAULT_PERMISSION_CLASSES rather than its own attribute.
+        #[arg(long)]
+        strict: bool,
+    },
+
     /// Create DRF Token for a given user
     #[command(name = "drf_create_token")]
     DrfCreateToken {

@@ -151,6 +151,16 @@ where
             };
         }
     };
+    if let Command::ShowUrls { format, strict } = &cli.command {
+        // Needs no configuration and no database.
+        return match show_urls(&router, format, *strict, &mut io) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                io.err(format_args!("CommandError: {message}"));
+                ExitCode::FAILURE
+            }
+        };
+    }
     let outcome = match Config::from_lookup::<S>(|name| io.var(name)) {
         Ok(config) => {
             for warning in config.warnings() {
@@ -201,9 +211,39 @@ async fn run<S: Settings>(
         Command::DrfCreateToken { username, reset } => {
             drf_create_token(&app, io, &username, reset).await
         }
+        Command::ShowUrls { .. } => Ok(()),
     };
     app.db().close().await;
     outcome
+}
+
+/// `show_urls [--format text|json] [--strict]`: the route manifest on standard output; with
+/// `--strict`, an error naming the views whose permissions are the settings' defaults.
+fn show_urls<S: Settings>(
+    router: &Router<S>,
+    format: &str,
+    strict: bool,
+    io: &mut CommandIo,
+) -> Result<(), String> {
+    let routes = router.manifest();
+    if format == "json" {
+        let text = serde_json::to_string_pretty(&routes).map_err(|e| e.to_string())?;
+        io.out(text);
+    } else {
+        io.out(crate::manifest::to_text(&routes).trim_end());
+    }
+    let implicit: Vec<String> = routes
+        .iter()
+        .filter(|r| r.permissions_from_settings)
+        .map(|r| format!("{} ({})", r.path, r.view))
+        .collect();
+    if strict && !implicit.is_empty() {
+        return Err(format!(
+            "permissions come from DEFAULT_PERMISSION_CLASSES, not the view's own #[permission_classes], for: {}",
+            implicit.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// `migrate`, with Django's output.
