@@ -259,3 +259,28 @@ async fn two_instances_sharing_redis_count_together() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A client's correct logins made at once never limit each other (only failures count), as a
+/// Basic API client sending many requests in parallel needs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_correct_logins_are_never_limited() {
+    let (app, _dir) = conformance_app(
+        "limiter-concurrent",
+        &[
+            ("LOGIN_FAILURE_RATE", "2/min"),
+            ("LOGIN_FAILURE_RATE_PER_CLIENT", "2/min"),
+        ],
+    )
+    .await;
+    let server = start_server(views::router(), app).await;
+    let addr = server.addr;
+    let logins: Vec<_> = (0..20)
+        .map(|_| {
+            tokio::spawn(async move { basic_get(addr, "alice", "alicepw", None).await.status })
+        })
+        .collect();
+    for login in logins {
+        assert_eq!(login.await.unwrap(), 200);
+    }
+    server.stop().await;
+}

@@ -25,8 +25,8 @@ use crate::user::User;
 /// and username, `LOGIN_FAILURE_RATE_PER_CLIENT` per client). A client over either limit is
 /// answered DRF's throttle error (`429 {"detail": "Request was throttled. Expected available
 /// in N seconds."}` with `Retry-After`) at once: no query, no hash. A failed login (wrong
-/// password, unknown username, inactive user) stays counted; a successful one clears the
-/// client's count for that username. The client is the address `TRUSTED_PROXIES` or
+/// password, unknown username, inactive user) is counted; a successful one clears the
+/// client's count for that username; one that checked no password (a 503) is not counted. The client is the address `TRUSTED_PROXIES` or
 /// `NUM_PROXIES` find, else the peer's: behind a proxy, set one of them, or every client
 /// counts as the proxy.
 ///
@@ -56,20 +56,14 @@ pub async fn authenticate_credentials(
             return Err(e);
         }
     };
-    match check_credentials(app, username, password).await {
-        Ok(Some(user)) => {
-            attempt.succeeded().await;
-            Ok(Some(user))
-        }
-        Ok(None) => {
-            attempt.failed();
-            Ok(None)
-        }
-        Err(e) => {
-            attempt.abandoned().await;
-            Err(e)
-        }
+    let checked = check_credentials(app, username, password).await;
+    match &checked {
+        Ok(Some(_)) => attempt.succeeded().await,
+        Ok(None) => attempt.failed().await,
+        // No password was checked (the hashers' queue was full, the database failed).
+        Err(_) => {}
     }
+    checked
 }
 
 /// [`authenticate_credentials`] without the failed-login limiter.

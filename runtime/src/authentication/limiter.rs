@@ -2,27 +2,33 @@
 //! and in all, before it is answered 429 without a password check (`LOGIN_FAILURE_RATE`,
 //! `LOGIN_FAILURE_RATE_PER_CLIENT`). Django and DRF have none; this is the framework's own.
 //!
-//! Every attempt is counted when it starts, in the throttle store (process memory, or Redis
-//! when `REDIS_URL` is set, so that every instance counts together), atomically with the check
-//! that there is room: attempts made at once cannot slip past the limit while their hashes
-//! run. A login that succeeds takes its own attempt back from the per-client count and clears
-//! the per-username count; one that fails leaves both as they are.
+//! Failures live in the throttle store (process memory, or Redis when `REDIS_URL` is set, so
+//! that every instance counts together). An attempt first looks whether either count is full
+//! (recording nothing, so a client's concurrent correct logins never limit each other); a
+//! failed attempt is then recorded in both, and a successful one clears the count for its
+//! username. Attempts already in flight when a count fills are still checked, so a burst can
+//! pass the limit by at most what the hashers' queue lets wait at once
+//! (`PASSWORD_HASH_MAX_WAITING`); the next attempt after it is refused.
 
 use crate::config::LoginFailureRates;
 use crate::error::ApiError;
 use crate::throttling::rate::Rate;
 use crate::throttling::store::Store;
 
-/// One login attempt, counted: settle it with [`succeeded`](Attempt::succeeded),
-/// [`failed`](Attempt::failed) or [`abandoned`](Attempt::abandoned).
+/// One login attempt that passed the limiter: settle it with
+/// [`succeeded`](Attempt::succeeded) or [`failed`](Attempt::failed).
 #[derive(Debug)]
-#[must_use = "an attempt is settled by succeeded, failed or abandoned"]
+#[must_use = "an attempt is settled by succeeded or failed"]
 pub(crate) struct Attempt<'a> {
     store: &'a Store,
-    /// Per client: the store key and the mark of the attempt recorded there.
-    client: Option<(String, u64)>,
-    /// Per client and username.
-    username: Option<(String, u64)>,
+    /// The counts this attempt falls under: (store key, rate), per client then per username.
+    counts: Vec<(String, Rate, Kind)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Client,
+    Username,
 }
 
 /// `login-failures:<kind>:<first 16 bytes of SHA-256 in hex>` over the length-prefixed parts,
@@ -42,86 +48,64 @@ fn store_key(kind: &str, parts: &[&str]) -> String {
     )
 }
 
-/// Counts one login attempt of `username` by the client `ident`, or refuses it with DRF's
-/// throttle answer (`ApiError::Throttled`: 429, `Retry-After`) when either count is full.
-/// A refused attempt is not counted. A Redis failure follows `THROTTLE_REDIS_FAILURE`: 503,
-/// or the attempt goes uncounted.
+/// Lets a login attempt of `username` by the client `ident` through, or refuses it with DRF's
+/// throttle answer (`ApiError::Throttled`: 429, `Retry-After`) when either count of failures
+/// is full. Nothing is recorded yet. A Redis failure follows `THROTTLE_REDIS_FAILURE`: 503, or
+/// the attempt goes uncounted.
 pub(crate) async fn begin<'a>(
     store: &'a Store,
     rates: &LoginFailureRates,
     ident: &str,
     username: &str,
 ) -> Result<Attempt<'a>, ApiError> {
-    let mut attempt = Attempt {
-        store,
-        client: None,
-        username: None,
-    };
-    let checks = [
-        (rates.per_client, store_key("client", &[ident])),
-        (
-            rates.per_username,
+    let mut counts = Vec::with_capacity(2);
+    if let Some(rate) = rates.per_client {
+        counts.push((store_key("client", &[ident]), rate, Kind::Client));
+    }
+    if let Some(rate) = rates.per_username {
+        counts.push((
             store_key("username", &[ident, username]),
-        ),
-    ];
+            rate,
+            Kind::Username,
+        ));
+    }
     let mut longest: Option<f64> = None;
     let mut refused = false;
-    for (i, (rate, key)) in checks.into_iter().enumerate() {
-        let Some(rate): Option<Rate> = rate else {
+    for (key, rate, _) in &counts {
+        let Some(hit) = store.peek(key, *rate).await? else {
             continue;
         };
-        let hit = match store.hit(&key, rate).await {
-            Ok(Some(hit)) => hit,
-            Ok(None) => continue,
-            Err(e) => {
-                attempt.abandoned().await;
-                return Err(e);
-            }
-        };
-        if hit.allowed {
-            let slot = if i == 0 {
-                &mut attempt.client
-            } else {
-                &mut attempt.username
-            };
-            *slot = Some((key, hit.mark));
-        } else {
+        if !hit.allowed {
             refused = true;
-            if let Some(w) = hit.wait(rate) {
+            if let Some(w) = hit.wait(*rate) {
                 longest = Some(longest.map_or(w, |l| l.max(w)));
             }
         }
     }
     if refused {
-        attempt.abandoned().await;
-        tracing::debug!("a login was refused by the failed-login limiter");
         return Err(ApiError::Throttled {
             wait: longest.map(|w| w.ceil().max(0.0) as u64),
         });
     }
-    Ok(attempt)
+    Ok(Attempt { store, counts })
 }
 
 impl Attempt<'_> {
-    /// The password was right: the attempt no longer counts against the client, and the
-    /// client's failures for this username are forgotten.
+    /// The password was right: the client's failures for this username are forgotten.
     pub(crate) async fn succeeded(self) {
-        if let Some((key, mark)) = &self.client {
-            self.store.unrecord(key, *mark).await;
-        }
-        if let Some((key, _)) = &self.username {
-            self.store.clear(key).await;
+        for (key, _, kind) in &self.counts {
+            if *kind == Kind::Username {
+                self.store.clear(key).await;
+            }
         }
     }
 
-    /// The login failed: the attempt stays counted.
-    pub(crate) fn failed(self) {}
-
-    /// No password was checked (the hashers' queue was full, the database failed): the
-    /// attempt is taken back.
-    pub(crate) async fn abandoned(self) {
-        for (key, mark) in self.client.iter().chain(&self.username) {
-            self.store.unrecord(key, *mark).await;
+    /// The login failed (wrong password, unknown username, inactive user): it is recorded in
+    /// both counts. A store failure here is logged by the store and otherwise ignored: the
+    /// answer is the failed login's either way.
+    pub(crate) async fn failed(self) {
+        for (key, rate, _) in &self.counts {
+            let _ = self.store.hit(key, *rate).await;
         }
     }
 }
@@ -138,15 +122,16 @@ mod tests {
         }
     }
 
+    async fn fail(store: &Store, rates: &LoginFailureRates, ip: &str, name: &str) {
+        begin(store, rates, ip, name).await.unwrap().failed().await;
+    }
+
     #[tokio::test]
     async fn failures_fill_the_username_count_and_a_success_clears_it() {
         let store = Store::Memory(MemoryStore::new(100));
         let rates = rates(2, 100);
         for _ in 0..2 {
-            begin(&store, &rates, "1.2.3.4", "alice")
-                .await
-                .unwrap()
-                .failed();
+            fail(&store, &rates, "1.2.3.4", "alice").await;
         }
         let refused = begin(&store, &rates, "1.2.3.4", "alice").await.unwrap_err();
         assert!(
@@ -154,25 +139,19 @@ mod tests {
             "{refused:?}"
         );
         // Another username, another client: their own counts.
-        begin(&store, &rates, "1.2.3.4", "bob")
-            .await
-            .unwrap()
-            .failed();
-        begin(&store, &rates, "5.6.7.8", "alice")
-            .await
-            .unwrap()
-            .failed();
+        fail(&store, &rates, "1.2.3.4", "bob").await;
+        fail(&store, &rates, "5.6.7.8", "alice").await;
 
         // A failure, then a success: the success clears the count for that username.
         let (ip, name) = ("9.9.9.9", "carol");
-        begin(&store, &rates, ip, name).await.unwrap().failed();
+        fail(&store, &rates, ip, name).await;
         begin(&store, &rates, ip, name)
             .await
             .unwrap()
             .succeeded()
             .await;
         for _ in 0..2 {
-            begin(&store, &rates, ip, name).await.unwrap().failed();
+            fail(&store, &rates, ip, name).await;
         }
         assert!(begin(&store, &rates, ip, name).await.is_err());
     }
@@ -189,7 +168,7 @@ mod tests {
                 .await;
         }
         for name in ["a", "b", "c"] {
-            begin(&store, &rates, "c", name).await.unwrap().failed();
+            fail(&store, &rates, "c", name).await;
         }
         assert!(matches!(
             begin(&store, &rates, "c", "d").await,
@@ -199,33 +178,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn abandoned_attempts_and_refusals_are_not_counted() {
+    async fn attempts_in_flight_do_not_limit_each_other_and_refusals_are_not_counted() {
         let store = Store::Memory(MemoryStore::new(100));
-        let rates = rates(1, 100);
-        begin(&store, &rates, "c", "u")
-            .await
-            .unwrap()
-            .abandoned()
-            .await;
-        begin(&store, &rates, "c", "u").await.unwrap().failed();
+        let rates = rates(2, 3);
+        // Ten correct logins at once by one client: none is refused.
+        let mut in_flight = Vec::new();
+        for _ in 0..10 {
+            in_flight.push(begin(&store, &rates, "c", "u").await.unwrap());
+        }
+        for attempt in in_flight {
+            attempt.succeeded().await;
+        }
+        fail(&store, &rates, "c", "u").await;
+        fail(&store, &rates, "c", "u").await;
         for _ in 0..5 {
             assert!(begin(&store, &rates, "c", "u").await.is_err());
         }
-        // The refusals took back what they had recorded in the per-client count.
         let client = store
-            .hit(&store_key("client", &["c"]), Rate::new(100, 3600))
+            .peek(&store_key("client", &["c"]), Rate::new(100, 3600))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(
-            client.count, 1,
-            "only the one failure is counted per client"
+            client.count, 2,
+            "only the two failures are counted per client"
         );
         // Off: nothing is counted at all.
-        let off = LoginFailureRates::OFF;
         for _ in 0..10 {
-            begin(&store, &off, "c", "u").await.unwrap().failed();
+            fail(&store, &LoginFailureRates::OFF, "c", "v").await;
         }
+        assert!(begin(&store, &rates, "c", "v").await.is_ok());
     }
 
     #[test]

@@ -13,8 +13,6 @@ pub(crate) struct Hit {
     pub(crate) now_us: u64,
     /// The oldest request still in the window (DRF's `self.history[-1]`), when refused.
     pub(crate) oldest_us: Option<u64>,
-    /// Names the entry recorded, when allowed, for [`Store::unrecord`](super::Store::unrecord).
-    pub(crate) mark: u64,
 }
 
 impl Hit {

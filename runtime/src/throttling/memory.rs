@@ -116,7 +116,6 @@ impl MemoryStore {
                     count,
                     now_us: now,
                     oldest_us: history.times.front().copied(),
-                    mark: 0,
                 };
             }
             history.times.push_back(now);
@@ -126,7 +125,6 @@ impl MemoryStore {
                 count,
                 now_us: now,
                 oldest_us: None,
-                mark: now,
             };
         }
         if limit == 0 {
@@ -135,7 +133,6 @@ impl MemoryStore {
                 count: 0,
                 now_us: now,
                 oldest_us: None,
-                mark: 0,
             };
         }
         if shard.map.len() >= self.per_shard {
@@ -152,7 +149,6 @@ impl MemoryStore {
             count: 0,
             now_us: now,
             oldest_us: None,
-            mark: now,
         }
     }
 
@@ -161,17 +157,27 @@ impl MemoryStore {
         shard.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes back the request an allowed [`hit`](Self::hit) recorded (its `mark`, the time
-    /// it was recorded at), as if it had not been made. Nothing when it already left.
-    pub(crate) fn unrecord(&self, key: &str, mark: u64) {
+    /// What [`hit`](Self::hit) would find for `key` at `rate`, without recording anything:
+    /// `allowed` when there is room in the window.
+    pub(crate) fn peek(&self, key: &str, rate: Rate) -> Hit {
         let mut shard = self.shard(key);
-        if let Some(history) = shard.map.get_mut(key) {
-            if let Some(i) = history.times.iter().rposition(|t| *t == mark) {
-                history.times.remove(i);
+        let now = self.now_us();
+        let cutoff = now.saturating_sub(u64::from(rate.duration_secs) * 1_000_000);
+        let limit = rate.num_requests as usize;
+        let (count, oldest_us) = match shard.map.get_mut(key) {
+            Some(history) => {
+                while history.times.front().is_some_and(|t| *t <= cutoff) {
+                    history.times.pop_front();
+                }
+                (history.times.len(), history.times.front().copied())
             }
-            if history.times.is_empty() {
-                shard.map.remove(key);
-            }
+            None => (0, None),
+        };
+        Hit {
+            allowed: count < limit,
+            count,
+            now_us: now,
+            oldest_us: if count < limit { None } else { oldest_us },
         }
     }
 
@@ -228,25 +234,21 @@ mod tests {
     }
 
     #[test]
-    fn a_recorded_request_can_be_taken_back_and_a_history_cleared() {
+    fn a_peek_records_nothing_and_a_history_can_be_cleared() {
         let store = MemoryStore::new(100);
         let rate = Rate::new(2, 60);
-        let first = store.hit("k", rate);
-        let second = store.hit("k", rate);
-        assert!(first.allowed && second.allowed);
-        assert!(!store.hit("k", rate).allowed);
-        store.unrecord("k", second.mark);
-        let third = store.hit("k", rate);
-        assert!(third.allowed, "the taken-back request no longer counts");
-        assert_eq!(third.count, 1);
-        store.unrecord("k", 12345);
-        assert!(
-            !store.hit("k", rate).allowed,
-            "an unknown mark takes nothing back"
-        );
+        let empty = store.peek("k", rate);
+        assert!(empty.allowed && empty.count == 0);
+        assert!(store.is_empty(), "a peek stores nothing");
+        store.hit("k", rate);
+        assert_eq!(store.peek("k", rate).count, 1);
+        store.hit("k", rate);
+        let full = store.peek("k", rate);
+        assert!(!full.allowed && full.count == 2 && full.oldest_us.is_some());
+        assert!(full.wait(rate).is_some_and(|w| w > 59.0));
         store.clear("k");
         assert!(store.is_empty());
-        assert_eq!(store.hit("k", rate).count, 0);
+        assert!(!store.peek("z", Rate::new(0, 1)).allowed);
     }
 
     #[test]

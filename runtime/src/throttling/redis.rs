@@ -38,6 +38,24 @@ redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1)
 return {1, count, now, -1}
 ";
 
+/// [`CHECK_AND_RECORD`] without the recording: what a check would find. Same keys, arguments
+/// (ARGV[3] unused) and reply.
+const PEEK: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local o = -1
+  if oldest[2] then o = tonumber(oldest[2]) end
+  return {0, count, now, o}
+end
+return {1, count, now, -1}
+";
+
 /// How often a continuing outage is logged again.
 const RELOG_EVERY: Duration = Duration::from_secs(10);
 
@@ -54,6 +72,7 @@ pub struct RedisStore {
     client: Result<redis::Client, String>,
     manager: OnceLock<ConnectionManager>,
     script: redis::Script,
+    peek: redis::Script,
     failure: RedisFailure,
     timeout: Duration,
     prefix: String,
@@ -85,6 +104,7 @@ impl RedisStore {
             client: redis::Client::open(url).map_err(|e| format!("REDIS_URL: {e}")),
             manager: OnceLock::new(),
             script: redis::Script::new(CHECK_AND_RECORD),
+            peek: redis::Script::new(PEEK),
             failure: config.redis_failure,
             timeout: config.redis_timeout,
             prefix: config.redis_prefix.clone(),
@@ -112,11 +132,14 @@ impl RedisStore {
         Ok(self.manager.get_or_init(|| manager).clone())
     }
 
-    async fn eval(&self, key: &str, rate: Rate) -> Result<Hit, String> {
+    async fn eval(&self, script: &redis::Script, key: &str, rate: Rate) -> Result<Hit, String> {
         let mut conn = self.manager()?;
-        let mark = self.counter.fetch_add(1, Ordering::Relaxed);
-        let member = self.member(mark);
-        let mut invocation = self.script.key(format!("{}{key}", self.prefix));
+        let member = format!(
+            "{:x}-{:x}",
+            self.instance,
+            self.counter.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut invocation = script.key(format!("{}{key}", self.prefix));
         invocation
             .arg(rate.num_requests)
             .arg(u64::from(rate.duration_secs) * 1_000_000)
@@ -134,13 +157,7 @@ impl RedisStore {
             count: usize::try_from(count).unwrap_or(0),
             now_us: u64::try_from(now).unwrap_or(0),
             oldest_us: u64::try_from(oldest).ok(),
-            mark,
         })
-    }
-
-    /// The sorted-set member naming this process's request `mark`.
-    fn member(&self, mark: u64) -> String {
-        format!("{:x}-{mark:x}", self.instance)
     }
 
     /// Runs `cmd` on the server within the timeout; a failure is logged and dropped.
@@ -157,14 +174,6 @@ impl RedisStore {
         }
     }
 
-    /// Takes back the request `mark` of this process recorded under `key` (`ZREM`).
-    pub(crate) async fn unrecord(&self, key: &str, mark: u64) {
-        let mut cmd = redis::cmd("ZREM");
-        cmd.arg(format!("{}{key}", self.prefix))
-            .arg(self.member(mark));
-        self.best_effort("take back a recorded request", cmd).await;
-    }
-
     /// Deletes the history of `key`.
     pub(crate) async fn clear(&self, key: &str) {
         let mut cmd = redis::cmd("DEL");
@@ -174,7 +183,21 @@ impl RedisStore {
 
     /// Checks and records; on failure, logs and applies `THROTTLE_REDIS_FAILURE`.
     pub(crate) async fn hit(&self, key: &str, rate: Rate) -> Result<Option<Hit>, ApiError> {
-        match self.eval(key, rate).await {
+        self.run(&self.script, key, rate).await
+    }
+
+    /// Checks without recording; failures as [`hit`](Self::hit).
+    pub(crate) async fn peek(&self, key: &str, rate: Rate) -> Result<Option<Hit>, ApiError> {
+        self.run(&self.peek, key, rate).await
+    }
+
+    async fn run(
+        &self,
+        script: &redis::Script,
+        key: &str,
+        rate: Rate,
+    ) -> Result<Option<Hit>, ApiError> {
+        match self.eval(script, key, rate).await {
             Ok(hit) => {
                 if self.failing.swap(false, Ordering::Relaxed) {
                     tracing::info!("Redis is reachable again: throttling is shared again");

@@ -35,16 +35,16 @@ impl Store {
         }
     }
 
-    /// Takes back the request an allowed [`hit`](Self::hit) of `key` recorded (its
-    /// `mark`). Best effort: a Redis failure is logged, not returned.
-    pub(crate) async fn unrecord(&self, key: &str, mark: u64) {
+    /// What [`hit`](Self::hit) would find, recording nothing. `Ok(None)`: Redis failed and
+    /// the configuration fails open.
+    pub(crate) async fn peek(&self, key: &str, rate: Rate) -> Result<Option<Hit>, ApiError> {
         match self {
-            Self::Memory(m) => m.unrecord(key, mark),
-            Self::Redis(r) => r.unrecord(key, mark).await,
+            Self::Memory(m) => Ok(Some(m.peek(key, rate))),
+            Self::Redis(r) => r.peek(key, rate).await,
         }
     }
 
-    /// Forgets the history of `key`. Best effort, as [`unrecord`](Self::unrecord).
+    /// Forgets the history of `key`. Best effort: a Redis failure is logged, not returned.
     pub(crate) async fn clear(&self, key: &str) {
         match self {
             Self::Memory(m) => m.clear(key),
@@ -66,7 +66,6 @@ mod tests {
             count: 3,
             now_us: 10_500_000,
             oldest_us: Some(10_000_000),
-            mark: 0,
         };
         assert_eq!(hit.wait(rate), Some(59.5));
         // A lowered rate: more requests in the window than allowed, DRF gives no wait.
@@ -78,7 +77,6 @@ mod tests {
             count: 0,
             now_us: 1,
             oldest_us: None,
-            mark: 0,
         };
         assert_eq!(hit.wait(Rate::new(0, 60)), Some(60.0));
         // With requests still available after this one the wait is spread out.
@@ -87,7 +85,6 @@ mod tests {
             count: 1,
             now_us: 0,
             oldest_us: Some(0),
-            mark: 0,
         };
         assert_eq!(hit.wait(Rate::new(2, 60)), Some(30.0));
     }
