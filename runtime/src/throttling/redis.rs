@@ -13,12 +13,13 @@ use crate::config::{RedisFailure, ThrottleConfig};
 use crate::error::ApiError;
 
 /// One check, atomically on the server: drop the times that left the window, refuse when the
-/// window is full, else record the request. Times come from the server's clock, so every
-/// process counts on the same one. A key expires by itself one window after its last recorded
-/// request.
+/// window is full, else (when asked to) record the request. Times come from the server's
+/// clock, so every process counts on the same one. A key expires by itself one window after
+/// its last recorded request.
 ///
 /// KEYS[1]: the history, a sorted set of request times (microseconds) · ARGV[1]: requests per
-/// window · ARGV[2]: the window in microseconds · ARGV[3]: a member name unique to this request.
+/// window · ARGV[2]: the window in microseconds · ARGV[3]: a member name unique to this request
+/// · ARGV[4]: `1` to record an allowed request, `0` to only look.
 /// Returns {allowed (0|1), requests in the window before this one, now, oldest time or -1}.
 const CHECK_AND_RECORD: &str = r"
 local t = redis.call('TIME')
@@ -33,25 +34,9 @@ if count >= limit then
   if oldest[2] then o = tonumber(oldest[2]) end
   return {0, count, now, o}
 end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1)
-return {1, count, now, -1}
-";
-
-/// [`CHECK_AND_RECORD`] without the recording: what a check would find. Same keys, arguments
-/// (ARGV[3] unused) and reply.
-const PEEK: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if count >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  local o = -1
-  if oldest[2] then o = tonumber(oldest[2]) end
-  return {0, count, now, o}
+if ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 1)
 end
 return {1, count, now, -1}
 ";
@@ -72,7 +57,6 @@ pub struct RedisStore {
     client: Result<redis::Client, String>,
     manager: OnceLock<ConnectionManager>,
     script: redis::Script,
-    peek: redis::Script,
     failure: RedisFailure,
     timeout: Duration,
     prefix: String,
@@ -104,7 +88,6 @@ impl RedisStore {
             client: redis::Client::open(url).map_err(|e| format!("REDIS_URL: {e}")),
             manager: OnceLock::new(),
             script: redis::Script::new(CHECK_AND_RECORD),
-            peek: redis::Script::new(PEEK),
             failure: config.redis_failure,
             timeout: config.redis_timeout,
             prefix: config.redis_prefix.clone(),
@@ -132,18 +115,19 @@ impl RedisStore {
         Ok(self.manager.get_or_init(|| manager).clone())
     }
 
-    async fn eval(&self, script: &redis::Script, key: &str, rate: Rate) -> Result<Hit, String> {
+    async fn eval(&self, record: bool, key: &str, rate: Rate) -> Result<Hit, String> {
         let mut conn = self.manager()?;
         let member = format!(
             "{:x}-{:x}",
             self.instance,
             self.counter.fetch_add(1, Ordering::Relaxed)
         );
-        let mut invocation = script.key(format!("{}{key}", self.prefix));
+        let mut invocation = self.script.key(format!("{}{key}", self.prefix));
         invocation
             .arg(rate.num_requests)
             .arg(u64::from(rate.duration_secs) * 1_000_000)
-            .arg(member);
+            .arg(member)
+            .arg(u8::from(record));
         let reply: Vec<i64> =
             tokio::time::timeout(self.timeout, invocation.invoke_async(&mut conn))
                 .await
@@ -183,21 +167,16 @@ impl RedisStore {
 
     /// Checks and records; on failure, logs and applies `THROTTLE_REDIS_FAILURE`.
     pub(crate) async fn hit(&self, key: &str, rate: Rate) -> Result<Option<Hit>, ApiError> {
-        self.run(&self.script, key, rate).await
+        self.run(true, key, rate).await
     }
 
     /// Checks without recording; failures as [`hit`](Self::hit).
     pub(crate) async fn peek(&self, key: &str, rate: Rate) -> Result<Option<Hit>, ApiError> {
-        self.run(&self.peek, key, rate).await
+        self.run(false, key, rate).await
     }
 
-    async fn run(
-        &self,
-        script: &redis::Script,
-        key: &str,
-        rate: Rate,
-    ) -> Result<Option<Hit>, ApiError> {
-        match self.eval(script, key, rate).await {
+    async fn run(&self, record: bool, key: &str, rate: Rate) -> Result<Option<Hit>, ApiError> {
+        match self.eval(record, key, rate).await {
             Ok(hit) => {
                 if self.failing.swap(false, Ordering::Relaxed) {
                     tracing::info!("Redis is reachable again: throttling is shared again");
