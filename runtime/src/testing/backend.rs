@@ -43,9 +43,9 @@ impl TestBackend {
 
 /// `DRF_TEST_POSTGRES_URL`, if set: the server PostgreSQL-only tests use.
 ///
-/// Without it, such a test can print a `SKIPPED` line and return ([`postgres_or_skip`]), but
-/// cargo then counts it as passed. To have it reported as ignored instead, as this
-/// repository's own tests are, let a `build.rs` turn the variable into a cfg:
+/// A test that needs the server must not pass without it: have it reported as ignored, with
+/// its reason, as this repository's own tests are, by letting a `build.rs` turn the variable
+/// into a cfg:
 ///
 /// ```text
 /// // build.rs
