@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use crate::authentication::AuthenticationList;
 use crate::settings::Settings;
-use crate::view::{AuthenticationClasses, PermissionClasses, ThrottleClasses, View};
+use crate::view::{
+    AuthenticationClasses, PermissionClasses, Perms, Schemes, ThrottleClasses, Throttles, View,
+    allowed_methods,
+};
 
 /// One route's declarations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,20 +36,12 @@ pub struct RouteInfo {
     pub throttle_scope: Option<&'static str>,
 }
 
-type Schemes<V, S> = <<V as View>::Authentication as AuthenticationClasses>::For<S>;
-type Perms<V, S> = <<V as View>::Permission as PermissionClasses>::For<S>;
-type Throttles<V, S> = <<V as View>::Throttle as ThrottleClasses>::For<S>;
-
 /// The declarations of view `V` under settings `S`, at `path`.
 pub(crate) fn describe<V: View, S: Settings>(path: &str) -> RouteInfo {
-    let mut methods: Vec<&'static str> = V::METHODS.iter().map(|m| m.as_str()).collect();
-    if !methods.contains(&"OPTIONS") {
-        methods.push("OPTIONS");
-    }
     RouteInfo {
         path: path.to_owned(),
         view: V::NAME,
-        methods,
+        methods: allowed_methods(V::METHODS),
         schemes: <Schemes<V, S> as AuthenticationList>::names(),
         schemes_from_settings: <V::Authentication as AuthenticationClasses>::FROM_SETTINGS,
         permissions: tuple_items(std::any::type_name::<Perms<V, S>>())

@@ -298,6 +298,18 @@ impl Request {
             .map_err(Clone::clone)
     }
 
+    /// The client as the failed-login limiter and the audit log name it: the address
+    /// `TRUSTED_PROXIES` or `NUM_PROXIES` find, else the peer's own
+    /// ([`ClientIdentity::client`](crate::throttling::ClientIdentity::client)).
+    pub(crate) fn client(&self) -> std::borrow::Cow<'_, str> {
+        self.inner
+            .app
+            .config()
+            .throttle
+            .identity
+            .client(&self.inner.headers, self.inner.peer)
+    }
+
     /// The peer's socket address, when served over a socket.
     pub fn peer_addr(&self) -> Option<SocketAddr> {
         self.inner.peer

@@ -134,20 +134,21 @@ impl<T: ThrottleList> ThrottleClasses for Explicit<T> {
 
 /// The throttle list of view `V` under settings `S`.
 pub type Throttles<V, S> = <<V as View>::Throttle as ThrottleClasses>::For<S>;
-type Schemes<V, S> = <<V as View>::Authentication as AuthenticationClasses>::For<S>;
-type Perms<V, S> = <<V as View>::Permission as PermissionClasses>::For<S>;
+/// The scheme list of view `V` under settings `S`.
+pub(crate) type Schemes<V, S> = <<V as View>::Authentication as AuthenticationClasses>::For<S>;
+/// The permission list of view `V` under settings `S`.
+pub(crate) type Perms<V, S> = <<V as View>::Permission as PermissionClasses>::For<S>;
+
+/// The methods a view answers: its own, then OPTIONS (unless it lists it).
+pub(crate) fn allowed_methods(methods: &[Method]) -> Vec<&str> {
+    let options = (!methods.contains(&Method::OPTIONS)).then_some(&Method::OPTIONS);
+    methods.iter().chain(options).map(Method::as_str).collect()
+}
 
 /// The `Allow` header of a view: its methods, then OPTIONS.
 pub fn allow_header(methods: &[Method]) -> HeaderValue {
-    let mut s = String::new();
-    let options = (!methods.contains(&Method::OPTIONS)).then_some(&Method::OPTIONS);
-    for m in methods.iter().chain(options) {
-        if !s.is_empty() {
-            s.push_str(", ");
-        }
-        s.push_str(m.as_str());
-    }
-    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("OPTIONS"))
+    HeaderValue::from_str(&allowed_methods(methods).join(", "))
+        .unwrap_or_else(|_| HeaderValue::from_static("OPTIONS"))
 }
 
 /// Runs a request through view `V` under settings `S`. Never fails: every error becomes DRF's

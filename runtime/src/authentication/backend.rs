@@ -20,15 +20,15 @@ use crate::user::User;
 /// the hashers' queue refused ([`HashQueue`](crate::hashers::HashQueue): a 503 with
 /// `Retry-After`).
 ///
-/// Before any of this, the failed-login limiter counts the attempt
+/// Before any of this, the failed-login limiter looks at the client's failures
 /// ([`LoginFailureRates`](crate::config::LoginFailureRates): `LOGIN_FAILURE_RATE` per client
 /// and username, `LOGIN_FAILURE_RATE_PER_CLIENT` per client). A client over either limit is
 /// answered DRF's throttle error (`429 {"detail": "Request was throttled. Expected available
 /// in N seconds."}` with `Retry-After`) at once: no query, no hash. A failed login (wrong
 /// password, unknown username, inactive user) is counted; a successful one clears the
-/// client's count for that username; one that checked no password (a 503) is not counted. The client is the address `TRUSTED_PROXIES` or
-/// `NUM_PROXIES` find, else the peer's: behind a proxy, set one of them, or every client
-/// counts as the proxy.
+/// client's count for that username; one that checked no password (a 503) is not counted.
+/// The client is the address `TRUSTED_PROXIES` or `NUM_PROXIES` find, else the peer's: behind
+/// a proxy, set one of them, or every client counts as the proxy.
 ///
 /// Basic authentication, [`obtain_auth_token`](crate::views::obtain_auth_token) and your own
 /// login views all come through here.
@@ -42,12 +42,8 @@ pub async fn authenticate_credentials(
     if rates.is_off() {
         return check_credentials(app, username, password).await;
     }
-    let ident = app
-        .config()
-        .throttle
-        .identity
-        .client(req.headers(), req.peer_addr());
-    let attempt = match limiter::begin(app.throttle_store(), rates, &ident, username).await {
+    let client = req.client();
+    let attempt = match limiter::begin(app.throttle_store(), rates, &client, username).await {
         Ok(attempt) => attempt,
         Err(e) => {
             if let ApiError::Throttled { wait } = e {

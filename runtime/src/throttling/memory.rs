@@ -53,6 +53,13 @@ struct History {
 }
 
 impl History {
+    /// Drops the times at or before `cutoff`: what has left the window.
+    fn expire(&mut self, cutoff: u64) {
+        while self.times.front().is_some_and(|t| *t <= cutoff) {
+            self.times.pop_front();
+        }
+    }
+
     fn newest(&self) -> u64 {
         self.times.back().copied().unwrap_or(0)
     }
@@ -106,9 +113,7 @@ impl MemoryStore {
             shard.sweep(now);
         }
         if let Some(history) = shard.map.get_mut(key) {
-            while history.times.front().is_some_and(|t| *t <= cutoff) {
-                history.times.pop_front();
-            }
+            history.expire(cutoff);
             let count = history.times.len();
             if count >= limit {
                 return Hit {
@@ -166,9 +171,7 @@ impl MemoryStore {
         let limit = rate.num_requests as usize;
         let (count, oldest_us) = match shard.map.get_mut(key) {
             Some(history) => {
-                while history.times.front().is_some_and(|t| *t <= cutoff) {
-                    history.times.pop_front();
-                }
+                history.expire(cutoff);
                 (history.times.len(), history.times.front().copied())
             }
             None => (0, None),
