@@ -14,13 +14,12 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine;
 use drf::prelude::*;
-use drf::{App, Config, api_view, authentication_classes, permission_classes};
+use drf::{api_view, authentication_classes, permission_classes};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
-use common::{RawResponse, fixture_database, raw_request, start_server};
+use common::{RawResponse, basic_auth, header, raw_request, start_server};
 
 const ALICE_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -61,53 +60,8 @@ async fn logout(request: Request) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(json!({})))
 }
 
-async fn app(vars: &[(&str, &str)]) -> (App, common::TempDir) {
-    let (url, dir, guard) = fixture_database("audit").await;
-    let mut env: Vec<(String, String)> = vars
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    env.push(("DATABASE_URL".to_owned(), url.clone()));
-    env.push((
-        "PASSWORD_ITERATIONS".to_owned(),
-        common::FIXTURE_ITERATIONS.to_string(),
-    ));
-    let config = Config::from_lookup::<settings::Settings>(|k| {
-        env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    })
-    .expect("configuration");
-    let mut db = drf::db::Db::connect(&url).await.expect("open fixture");
-    if let Some(guard) = guard {
-        db = db.with_guard(Arc::new(guard));
-    }
-    (App::new(config, db), dir)
-}
-
-fn header(name: &str, value: &str) -> (String, Vec<u8>) {
-    (name.to_owned(), value.as_bytes().to_vec())
-}
-
-fn basic(user: &str, password: &str) -> (String, Vec<u8>) {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    header("Authorization", &format!("Basic {encoded}"))
-}
-
 async fn get(addr: SocketAddr, path: &str, headers: &[(String, Vec<u8>)]) -> RawResponse {
     raw_request(addr, "GET", path, headers, None, None).await
-}
-
-/// `name=value` of a `Set-Cookie` header of `r`.
-fn cookie(r: &RawResponse, name: &str) -> String {
-    r.headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| {
-            v.split(';')
-                .next()
-                .and_then(|kv| kv.strip_prefix(&format!("{name}=")))
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", r.headers))
 }
 
 /// The events whose fields include every `(key, value)` of `want`.
@@ -126,7 +80,9 @@ async fn every_decision_is_an_audit_event_without_secrets() {
     let collect = Collect::default();
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(collect.clone()))
         .expect("the only subscriber of this test binary");
-    let (app, _dir) = app(&[("LOGIN_FAILURE_RATE", "2/min")]).await;
+    let (app, _dir) =
+        common::fixture_app_as::<settings::Settings>("audit", &[("LOGIN_FAILURE_RATE", "2/min")])
+            .await;
     let id_of = async |name: &str| {
         let user = app.db().user_by_username(name).await.unwrap().unwrap();
         user.id.unwrap().to_string()
@@ -159,7 +115,7 @@ async fn every_decision_is_an_audit_event_without_secrets() {
         get(addr, "/scoped/", &[]).await;
     }
     for _ in 0..3 {
-        get(addr, "/basic/", &[basic("alice", "wrong-pw")]).await;
+        get(addr, "/basic/", &[basic_auth("alice", "wrong-pw")]).await;
     }
     let login_body = br#"{"username": "bob", "password": "bobpw"}"#;
     let login = raw_request(
@@ -172,7 +128,12 @@ async fn every_decision_is_an_audit_event_without_secrets() {
     )
     .await;
     assert_eq!(login.status, 200);
-    let (session, csrf) = (cookie(&login, "sessionid"), cookie(&login, "csrftoken"));
+    let cookie = |name: &str| {
+        login
+            .set_cookie(name)
+            .unwrap_or_else(|| panic!("no {name} cookie in {:?}", login.headers))
+    };
+    let (session, csrf) = (cookie("sessionid"), cookie("csrftoken"));
     let cookies = header("Cookie", &format!("sessionid={session}; csrftoken={csrf}"));
     let out = raw_request(
         addr,

@@ -18,7 +18,7 @@ mod common;
 
 use serde_json::{Value, json};
 
-use common::{RawResponse, fixture_app, raw_request, start_server};
+use common::{fixture_app, header, raw_request, start_server};
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -28,23 +28,6 @@ const SCRIPT: &str = concat!(
 /// Runs the Django side and parses its JSON line.
 async fn django(python: &str, args: Vec<String>) -> Value {
     common::django_script(python, SCRIPT, args).await
-}
-
-fn h(name: &str, value: &str) -> (String, Vec<u8>) {
-    (name.to_owned(), value.as_bytes().to_vec())
-}
-
-fn set_cookie(r: &RawResponse, name: &str) -> Option<String> {
-    r.headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| {
-            v.split(';')
-                .next()
-                .and_then(|nv| nv.split_once('='))
-                .filter(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_owned())
-        })
 }
 
 #[cfg_attr(
@@ -76,7 +59,7 @@ async fn sessions_are_shared_with_django_both_ways() {
         server.addr,
         "GET",
         "/session/",
-        &[h("Cookie", &format!("sessionid={sid}"))],
+        &[header("Cookie", &format!("sessionid={sid}"))],
         None,
         None,
     )
@@ -91,7 +74,7 @@ async fn sessions_are_shared_with_django_both_ways() {
             server.addr,
             "POST",
             "/session/",
-            &[h("Cookie", &cookie), h("X-CSRFToken", token)],
+            &[header("Cookie", &cookie), header("X-CSRFToken", token)],
             None,
             None,
         )
@@ -106,7 +89,10 @@ async fn sessions_are_shared_with_django_both_ways() {
         server.addr,
         "POST",
         "/session/",
-        &[h("Cookie", &cookie), h("X-CSRFToken", &"a".repeat(64))],
+        &[
+            header("Cookie", &cookie),
+            header("X-CSRFToken", &"a".repeat(64)),
+        ],
         None,
         None,
     )
@@ -128,8 +114,8 @@ async fn sessions_are_shared_with_django_both_ways() {
     )
     .await;
     assert_eq!((r.status, r.json()), (200, json!({"username": "bob"})));
-    let our_sid = set_cookie(&r, "sessionid").expect("sessionid cookie");
-    let our_csrf = set_cookie(&r, "csrftoken").expect("csrftoken cookie");
+    let our_sid = r.set_cookie("sessionid").expect("sessionid cookie");
+    let our_csrf = r.set_cookie("csrftoken").expect("csrftoken cookie");
     let dj = django(
         &python,
         vec![
@@ -162,7 +148,7 @@ async fn sessions_are_shared_with_django_both_ways() {
         server.addr,
         "GET",
         "/session/",
-        &[h("Cookie", &format!("sessionid={sid}"))],
+        &[header("Cookie", &format!("sessionid={sid}"))],
         None,
         None,
     )

@@ -14,49 +14,20 @@ mod common;
 
 use std::net::SocketAddr;
 
-use base64::Engine;
-use drf::{App, Config};
+use drf::App;
 
-use common::{RawResponse, fixture_database, raw_request, start_server};
+use common::{RawResponse, basic_auth, header, raw_request, start_server};
 
-/// The conformance app's configuration, read as its `main` reads it, with `vars` as the
-/// environment (plus the fixture database and its iteration count).
+/// The conformance app, configured as its `main` configures it, with `vars` as the
+/// environment.
 async fn conformance_app(label: &str, vars: &[(&str, &str)]) -> (App, common::TempDir) {
-    let (url, dir, guard) = fixture_database(label).await;
-    let env: Vec<(String, String)> = vars
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .chain([
-            ("DATABASE_URL".to_owned(), url.clone()),
-            (
-                "PASSWORD_ITERATIONS".to_owned(),
-                common::FIXTURE_ITERATIONS.to_string(),
-            ),
-        ])
-        .collect();
-    let config = Config::from_lookup::<settings::Settings>(|k| {
-        env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    })
-    .expect("configuration");
-    let mut db = drf::db::Db::connect(&url).await.expect("open fixture");
-    if let Some(guard) = guard {
-        db = db.with_guard(std::sync::Arc::new(guard));
-    }
-    (App::new(config, db), dir)
-}
-
-fn basic(user: &str, password: &str) -> (String, Vec<u8>) {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    (
-        "Authorization".to_owned(),
-        format!("Basic {encoded}").into_bytes(),
-    )
+    common::fixture_app_as::<settings::Settings>(label, vars).await
 }
 
 async fn basic_get(addr: SocketAddr, user: &str, password: &str, xff: Option<&str>) -> RawResponse {
-    let mut headers = vec![basic(user, password)];
+    let mut headers = vec![basic_auth(user, password)];
     if let Some(x) = xff {
-        headers.push(("X-Forwarded-For".to_owned(), x.as_bytes().to_vec()));
+        headers.push(header("X-Forwarded-For", x));
     }
     raw_request(addr, "GET", "/basic/", &headers, None, None).await
 }

@@ -95,6 +95,30 @@ pub async fn fixture_app(label: &str) -> (App, TempDir) {
     (App::new(config, db), dir)
 }
 
+/// An app on a fresh copy of the fixture database, configured as a `main` with settings `S`
+/// configures itself (`Config::from_lookup::<S>`), with `vars` as the environment plus the
+/// fixture's database URL and iteration count.
+pub async fn fixture_app_as<S: Settings>(label: &str, vars: &[(&str, &str)]) -> (App, TempDir) {
+    let (url, dir, guard) = fixture_database(label).await;
+    let iterations = FIXTURE_ITERATIONS.to_string();
+    let fixture = [
+        ("DATABASE_URL", url.as_str()),
+        ("PASSWORD_ITERATIONS", &iterations),
+    ];
+    let config = Config::from_lookup::<S>(|k| {
+        vars.iter()
+            .chain(&fixture)
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .expect("configuration");
+    let mut db = drf::db::Db::connect(&url).await.expect("open fixture");
+    if let Some(guard) = guard {
+        db = db.with_guard(Arc::new(guard));
+    }
+    (App::new(config, db), dir)
+}
+
 /// A fresh copy of the fixture database: its URL, a temporary directory (holding the SQLite
 /// file), and on PostgreSQL the database's guard (dropping it drops the database).
 pub async fn fixture_database(label: &str) -> (String, TempDir, Option<TestDatabase>) {
@@ -343,10 +367,36 @@ impl RawResponse {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of the `Set-Cookie` named `name`, if the response sets it.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .find_map(|(_, v)| {
+                v.split(';')
+                    .next()
+                    .and_then(|nv| nv.split_once('='))
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_owned())
+            })
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| panic!("not JSON: {:?}", String::from_utf8_lossy(&self.body)))
     }
+}
+
+/// A request header for [`raw_request`].
+pub fn header(name: &str, value: &str) -> (String, Vec<u8>) {
+    (name.to_owned(), value.as_bytes().to_vec())
+}
+
+/// `Authorization: Basic …` for `user` and `password`.
+pub fn basic_auth(user: &str, password: &str) -> (String, Vec<u8>) {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    header("Authorization", &format!("Basic {encoded}"))
 }
 
 /// Sends one request with `Connection: close` and reads the whole answer.
