@@ -3,9 +3,14 @@
 
 use drf::authentication::{authenticate_credentials, authenticate_token_keyword};
 use drf::fields::Untrimmed;
+use drf::openapi::SecurityScheme;
 use drf::prelude::*;
-use drf::views::obtain_auth_token;
-use drf::{api_view, authentication_classes, permission_classes, throttle_classes, throttle_scope};
+use drf::views::{obtain_auth_token, schema_view};
+use drf::{
+    api_view, authentication_classes, extend_schema, permission_classes, throttle_classes,
+    throttle_scope,
+};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -24,6 +29,9 @@ impl Authenticate for Bearer {
 
     fn authenticate_header(_: &Request) -> Option<HeaderValue> {
         Some(HeaderValue::from_static("Bearer"))
+    }
+    fn security_scheme(_: &drf::Config) -> SecurityScheme {
+        SecurityScheme::keyword("bearerAuth", "Bearer")
     }
 }
 
@@ -81,7 +89,7 @@ pub async fn session(user: User, auth: Auth) -> Json<Value> {
 /// `trim_whitespace=False`), or its error.
 /// The reference's `LoginSerializer`: `CharField()` for the username (trimmed),
 /// `CharField(trim_whitespace=False)` for the password.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct LoginIn {
     username: String,
     password: Untrimmed,
@@ -90,6 +98,8 @@ pub struct LoginIn {
 #[api_view(POST)]
 #[authentication_classes()]
 #[permission_classes(AllowAny)]
+// The failed-login limiter answers 429 when the environment turns it on.
+#[extend_schema(responses(429))]
 pub async fn session_login(
     request: Request,
     Json(LoginIn { username, password }): Json<LoginIn>,
@@ -171,4 +181,6 @@ pub fn router() -> Router<Settings> {
         .route("/session-login/", session_login)
         .route("/throttled/", throttled)
         .route("/scoped/", scoped)
+        .route("/api/schema/", schema_view)
+        .openapi_info("Conformance", "1.0.0", "")
 }

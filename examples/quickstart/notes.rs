@@ -8,7 +8,7 @@ use drf::sqlx;
 use serde::Serialize;
 
 /// A note, owned by one user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Note {
     pub id: i64,
     pub owner: String,

@@ -2,9 +2,11 @@
 //! may read or change.
 
 use drf::FromRequest;
+use drf::openapi::Anonymous;
 use drf::prelude::*;
-use drf::views::obtain_auth_token;
-use drf::{api_view, authentication_classes, permission_classes};
+use drf::views::{obtain_auth_token, schema_view};
+use drf::{api_view, authentication_classes, extend_schema, permission_classes};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use validator::Validate;
@@ -17,6 +19,12 @@ use crate::settings::Settings;
 pub struct IsOwner;
 
 impl Permission for IsOwner {
+    // It checks objects only: at the view level anyone passes (the OpenAPI document's `{}`
+    // comes from `IsAuthenticated` beside it).
+    fn admits_anonymous(_: &Method) -> Anonymous {
+        Anonymous::Admitted
+    }
+
     async fn has_object_permission(req: &Request, obj: Object<'_>) -> bool {
         obj.downcast_ref::<Note>()
             .is_some_and(|note| Some(note.owner_id) == req.user().id)
@@ -25,7 +33,7 @@ impl Permission for IsOwner {
 
 /// The body of a new or replaced note: DRF's `CharField(max_length=200)` for the title (trimmed,
 /// not blank) and an optional body.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, JsonSchema)]
 pub struct NoteIn {
     #[validate(length(max = 200))]
     title: String,
@@ -43,7 +51,7 @@ pub struct Limits {
 
 /// The body of a session login: `CharField()` for the username, `CharField(trim_whitespace=False)`
 /// for the password, as Django's login form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct LoginIn {
     username: String,
     password: drf::fields::Untrimmed,
@@ -52,6 +60,7 @@ pub struct LoginIn {
 #[api_view(GET, POST)]
 #[authentication_classes()]
 #[permission_classes(AllowAny)]
+#[extend_schema(request = LoginIn, responses(200 = Value, 400, 403, 429))]
 /// Session login for a browser. GET sets the `csrftoken` cookie and answers the token; POST
 /// checks it as Django's `LoginView` does (cookie, and the token in `X-CSRFToken`), then logs
 /// in: the answer sets the `sessionid` cookie.
@@ -85,6 +94,7 @@ pub async fn me(user: User) -> Json<Value> {
 }
 
 #[api_view(GET, POST)]
+#[extend_schema(responses(200 = Vec<Note>, 201 = Note))]
 /// List your notes, or create one.
 pub async fn note_list(
     request: Request,
@@ -104,6 +114,7 @@ pub async fn note_list(
 
 #[api_view(GET, PUT, DELETE)]
 #[permission_classes(IsAuthenticated, IsOwner)]
+#[extend_schema(responses(200 = Note, 204))]
 /// Read, replace or delete one of your notes.
 pub async fn note_detail(
     request: Request,
@@ -136,5 +147,11 @@ pub fn router() -> Router<Settings> {
         .route("/me/", me)
         .route("/notes/", note_list)
         .route("/notes/<int:pk>/", note_detail)
+        .route("/api/schema/", schema_view)
+        .openapi_info(
+            "Quickstart notes",
+            "1.0.0",
+            "Notes that only their owner may read or change.",
+        )
         .with_state(Limits { list: 1000 })
 }

@@ -192,6 +192,35 @@ pub fn throttle_scope(args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced::misplaced_with(view::THROTTLE_SCOPE, item.into(), Some(args.into())).into()
 }
 
+/// What the view's OpenAPI description cannot read off the handler's types (drf-spectacular's
+/// `extend_schema`): the body a handler reads by hand, and its answers. Write it below
+/// [`macro@api_view`].
+///
+/// ```
+/// # use drf::prelude::*;
+/// # use drf::{api_view, extend_schema};
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct LoginIn { username: String, password: String }
+///
+/// #[api_view(POST)]
+/// #[extend_schema(request = LoginIn, responses(200 = serde_json::Value, 400, 403))]
+/// async fn login(request: Request) -> Result<Response, ApiError> {
+///     // checks CSRF, then reads `Json<LoginIn>` itself
+/// #   let _ = request;
+///     Ok(StatusCode::OK.try_into_response()?)
+/// }
+/// # fn main() {}
+/// ```
+///
+/// `request = T` documents a JSON (and form, and multipart) body of type `T`;
+/// `responses(STATUS = T, STATUS, ...)` documents answers, with `T`'s schema when given (a
+/// 4xx or 5xx without a type is DRF's `{"detail": …}`). A 2xx given here replaces the one the
+/// return type gives. Types with `schemars::JsonSchema` get their schema, others none.
+#[proc_macro_attribute]
+pub fn extend_schema(args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced::misplaced_with(view::EXTEND_SCHEMA, item.into(), Some(args.into())).into()
+}
+
 /// The application's global defaults (DRF's `REST_FRAMEWORK` settings), checked at compile
 /// time; expands to `pub struct Settings` implementing the runtime's `Settings` trait.
 ///

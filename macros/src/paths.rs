@@ -60,6 +60,19 @@ private_items! {
     rate => Rate;
     /// Whether a rate table has a scope (the compile-time check of `#[throttle_scope]`).
     has_scope => has_scope;
+    /// The typed body and answer, `Json<T>`.
+    json => Json;
+    /// What `View::openapi` returns.
+    handler_doc => HandlerDoc;
+    /// The schemas `View::openapi` fills.
+    schemas => Schemas;
+    /// A handler type under inspection for the OpenAPI document.
+    probe => Probe;
+    /// The probe traits (autoref specialization: a schema when the type has one).
+    typed_body => TypedBody;
+    any_body => AnyBody;
+    typed_answer => TypedAnswer;
+    any_answer => AnyAnswer;
 }
 
 /// The settings of the crate, against which `#[throttle_scope]` is checked at `span`:

@@ -10,6 +10,7 @@ use http::Method;
 
 use crate::error::ApiError;
 use crate::fields::FieldErrors;
+use crate::openapi::BodyDoc;
 use crate::request::Request;
 use crate::response::{IntoResponse, Response};
 use crate::user::{Auth, User};
@@ -29,6 +30,20 @@ pub trait FromRequest: Sized + Send {
     fn required_states(needs: &mut Vec<StateNeed>) {
         let _ = needs;
     }
+
+    /// The request body this argument reads, for the OpenAPI document (without a schema:
+    /// `#[api_view]` adds `T`'s when `T: JsonSchema`). `None`: it reads no body.
+    fn openapi_body() -> Option<BodyDoc> {
+        None
+    }
+}
+
+/// A body read into a type: required.
+fn typed_body() -> Option<BodyDoc> {
+    Some(BodyDoc {
+        required: true,
+        schema: None,
+    })
 }
 
 /// A value of type `T` given to the router with [`Router::with_state`](crate::Router::with_state):
@@ -97,6 +112,9 @@ impl FromRequest for Data {
     fn from_request(req: &Request) -> Result<Self, ApiError> {
         req.data().map(|v| Data(v.clone()))
     }
+    fn openapi_body() -> Option<BodyDoc> {
+        Some(BodyDoc::default())
+    }
 }
 
 /// A typed body: the parsed body (JSON, form or multipart, DRF's `request.data`) read into
@@ -108,6 +126,9 @@ impl FromRequest for Data {
 pub use crate::response::Json;
 
 impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
+    fn openapi_body() -> Option<BodyDoc> {
+        typed_body()
+    }
     fn from_request(req: &Request) -> Result<Self, ApiError> {
         crate::fields::from_body(req.parsed()?)
             .map(|(value, _)| Json(value))
@@ -125,6 +146,9 @@ fn reads_body(req: &Request) -> bool {
 }
 
 impl<T: DeserializeOwned + Send> FromRequest for Option<Json<T>> {
+    fn openapi_body() -> Option<BodyDoc> {
+        typed_body()
+    }
     fn from_request(req: &Request) -> Result<Self, ApiError> {
         if reads_body(req) {
             Json::from_request(req).map(Some)
@@ -144,6 +168,9 @@ impl<T: DeserializeOwned + Send> FromRequest for Option<Json<T>> {
 pub struct Validated<T>(pub T);
 
 impl<T: DeserializeOwned + validator::Validate + Send> FromRequest for Validated<T> {
+    fn openapi_body() -> Option<BodyDoc> {
+        typed_body()
+    }
     fn from_request(req: &Request) -> Result<Self, ApiError> {
         let body = req.parsed()?;
         let (value, mut errors): (T, FieldErrors) =
@@ -159,6 +186,9 @@ impl<T: DeserializeOwned + validator::Validate + Send> FromRequest for Validated
 }
 
 impl<T: DeserializeOwned + validator::Validate + Send> FromRequest for Option<Validated<T>> {
+    fn openapi_body() -> Option<BodyDoc> {
+        typed_body()
+    }
     fn from_request(req: &Request) -> Result<Self, ApiError> {
         if reads_body(req) {
             Validated::from_request(req).map(Some)

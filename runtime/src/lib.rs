@@ -22,6 +22,7 @@ pub mod fields;
 pub mod hashers;
 pub mod management;
 pub mod manifest;
+pub mod openapi;
 pub mod parsers;
 pub mod permissions;
 pub mod pycompat;
@@ -66,12 +67,16 @@ pub mod __private {
     pub use crate::authentication::{Authenticate, AuthenticationList, Basic, Session, Token};
     pub use crate::error::ApiError;
     pub use crate::extract::{FromRequest, StateNeed, call_handler};
+    pub use crate::openapi::{
+        AnyAnswer, AnyBody, HandlerDoc, Probe, Schemas, TypedAnswer, TypedBody,
+    };
     pub use crate::permissions::{
         AllowAny, And, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly, Not, Or,
         Permission, PermissionList,
     };
     pub use crate::request::Request;
     pub use crate::response::IntoResponse;
+    pub use crate::response::Json;
     pub use crate::response::Response;
     pub use crate::settings::Settings;
     pub use crate::throttling::{

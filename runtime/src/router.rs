@@ -10,8 +10,10 @@ use http::{HeaderValue, StatusCode, header};
 use percent_encoding::percent_decode_str;
 
 use crate::app::App;
+use crate::config::Config;
 use crate::extract::StateNeed;
 use crate::manifest::RouteInfo;
+use crate::openapi::document::{DocEntry, Info, operations};
 use crate::request::{BodyInput, BoxFuture, Request};
 use crate::response::Response;
 use crate::settings::{DefaultSettings, Settings};
@@ -54,6 +56,30 @@ impl Converter {
             Self::Path => !v.is_empty(),
         }
     }
+
+    /// The path parameter's schema in the OpenAPI document: what the converter accepts.
+    fn schema(self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Self::Str => json!({"type": "string", "pattern": "^[^/]+$"}),
+            Self::Int => json!({"type": "integer", "minimum": 0}),
+            Self::Slug => json!({"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}),
+            Self::Uuid => json!({
+                "type": "string",
+                "format": "uuid",
+                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+            }),
+            Self::Path => json!({"type": "string", "minLength": 1}),
+        }
+    }
+}
+
+/// What the schema view reads: every route's [`DocEntry`] and the document's `info`, shared
+/// with the requests through the router's state.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchemaSource {
+    pub(crate) entries: Vec<DocEntry>,
+    pub(crate) info: Info,
 }
 
 struct Route {
@@ -233,8 +259,18 @@ impl<S: Settings> Router<S> {
         if let Err(e) = self.tree.insert(pattern.clone(), id) {
             panic!("route {path:?}: {e}");
         }
+        let pattern: Arc<str> = Arc::from(path);
+        let entry = DocEntry {
+            pattern: Arc::clone(&pattern),
+            params: converters
+                .iter()
+                .map(|(name, conv)| (name.clone(), conv.schema()))
+                .collect(),
+            operations: operations::<V::View, S>,
+        };
+        self.schema_source().entries.push(entry);
         self.routes.push(Route {
-            pattern: Arc::from(path),
+            pattern,
             converters,
             allow: allow_header(<V::View as View>::METHODS),
             call: call_view::<V::View, S>,
@@ -280,6 +316,34 @@ impl<S: Settings> Router<S> {
         } else {
             Err(missing.join("\n"))
         }
+    }
+
+    /// The OpenAPI document's `info`: its title, version and description (by default `API`,
+    /// `1.0.0` and none; drf-spectacular's `TITLE`, `VERSION` and `DESCRIPTION`).
+    #[must_use]
+    pub fn openapi_info(mut self, title: &str, version: &str, description: &str) -> Self {
+        self.schema_source().info = Info {
+            title: title.to_owned(),
+            version: version.to_owned(),
+            description: description.to_owned(),
+        };
+        self
+    }
+
+    fn schema_source(&mut self) -> &mut SchemaSource {
+        Arc::make_mut(&mut self.states).get_or_insert_default::<SchemaSource>()
+    }
+
+    /// The OpenAPI 3.1 document of every route, under `config` (the Token keyword, the session
+    /// and CSRF cookie names): what [`schema_view`](crate::views::schema_view) serves and
+    /// `manage spectacular` writes. See [`crate::openapi`].
+    pub fn openapi(&self, config: &Config) -> serde_json::Value {
+        let source = self
+            .states
+            .get::<SchemaSource>()
+            .cloned()
+            .unwrap_or_default();
+        crate::openapi::document::Builder::document(config, &source.entries, &source.info, "")
     }
 
     /// What every route declares, in the order added: the route manifest `show_urls` prints.

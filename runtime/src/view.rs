@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use crate::authentication::AuthenticationList;
 use crate::error::ApiError;
 use crate::extract::StateNeed;
+use crate::openapi::{HandlerDoc, Schemas};
 use crate::parsers::{self, PARSES, RENDERS};
 use crate::permissions::{self, Object, PermissionList};
 use crate::request::{BoxFuture, Identity, Request};
@@ -60,6 +61,13 @@ pub trait View: Send + Sync + 'static {
 
     /// Runs the handler (after authentication, permissions, throttles and the method check).
     fn handle(req: Request) -> impl Future<Output = Result<Response, ApiError>> + Send;
+
+    /// What the OpenAPI document says of the handler: its body, its answer, whether it checks
+    /// passwords. `#[api_view]` reads it off the handler's arguments and return type.
+    fn openapi(schemas: &mut Schemas) -> HandlerDoc {
+        let _ = schemas;
+        HandlerDoc::default()
+    }
 
     /// The OPTIONS body (DRF's `SimpleMetadata`).
     fn metadata(req: &Request) -> Value {

@@ -59,6 +59,7 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
         permission,
         throttle,
         throttle_scope: input.throttle_scope,
+        extend_schema: input.extend_schema,
         drained,
     }
 }

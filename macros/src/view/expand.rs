@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 
 use crate::classes::{self, ClassRef};
 use crate::paths;
-use crate::view::parse::{self, Scope};
+use crate::view::parse::{self, SchemaExt, Scope};
 use crate::view::spec::{Shell, ViewSpec};
 
 /// The tokens of a valid view.
@@ -73,7 +73,7 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             )
         }
     };
-    let (handle, required_states) = handler_calls(&shell.func.sig);
+    let (handle, required_states) = handler_calls(&shell.func.sig, spec.extend_schema.as_ref());
     let uses = parse::uses(&spec.drained, cfgs);
     let items = shell_items(shell, false);
     quote! {
@@ -137,7 +137,7 @@ fn explicit(types: impl Iterator<Item = TokenStream>, span: Span) -> TokenStream
 /// spanned at the user's token (an argument that cannot be extracted is reported at that
 /// argument, a return type that is not a response at the return type); `required_states`
 /// lists the `State<T>` arguments for the router's start-up check.
-fn handler_calls(sig: &syn::Signature) -> (TokenStream, TokenStream) {
+fn handler_calls(sig: &syn::Signature, ext: Option<&SchemaExt>) -> (TokenStream, TokenStream) {
     let ident = &sig.ident;
     let (from_request, into_response) = (paths::from_request(), paths::into_response());
     let types: Vec<&syn::Type> = sig
@@ -189,7 +189,66 @@ fn handler_calls(sig: &syn::Signature) -> (TokenStream, TokenStream) {
             #(#needs)*
         }
     };
-    (handle, required_states)
+    let openapi = openapi_fn(&types, &sig.output, ext);
+    (handle, quote!(#required_states #openapi))
+}
+
+/// `fn openapi`: the body of the first argument that reads one and the answer of the return
+/// type, each with a schema when the type has one (the probes' autoref specialization).
+fn openapi_fn(
+    types: &[&syn::Type],
+    output: &syn::ReturnType,
+    ext: Option<&SchemaExt>,
+) -> TokenStream {
+    let (doc, schemas, probe) = (paths::handler_doc(), paths::schemas(), paths::probe());
+    let traits = [
+        paths::typed_body(),
+        paths::any_body(),
+        paths::typed_answer(),
+        paths::any_answer(),
+    ];
+    let s = Ident::new("__schemas", Span::mixed_site());
+    let d = Ident::new("__doc", Span::mixed_site());
+    let bodies = types.iter().map(|ty| {
+        quote! {
+            if #d.body.is_none() {
+                #d.body = (&#probe::<#ty>::new()).body(#s);
+            }
+        }
+    });
+    let ret = match output {
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+        syn::ReturnType::Default => quote!(()),
+    };
+    let json = paths::json();
+    let request = ext.and_then(|e| e.request.as_ref()).map(|ty| {
+        let span = syn::spanned::Spanned::span(ty);
+        quote_spanned!(span=> #d.body = (&#probe::<#json<#ty>>::new()).body(#s);)
+    });
+    let responses = ext
+        .into_iter()
+        .flat_map(|e| &e.responses)
+        .map(|(status, ty)| {
+            let schema = match ty {
+                Some(ty) => {
+                    let span = syn::spanned::Spanned::span(ty);
+                    quote_spanned!(span=> (&#probe::<#json<#ty>>::new()).answer(#s).schema)
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(#d.responses.push((#status, #schema));)
+        });
+    quote! {
+        fn openapi(#s: &mut #schemas) -> #doc {
+            #(#[allow(unused_imports)] use #traits as _;)*
+            let mut #d = <#doc as ::core::default::Default>::default();
+            #(#bodies)*
+            #request
+            #d.answer = (&#probe::<#ret>::new()).answer(#s);
+            #(#responses)*
+            #d
+        }
+    }
 }
 
 /// `fn handle(__req: Request) -> impl Future<…> + Send { body(__req) }`; the local is

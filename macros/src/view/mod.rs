@@ -16,7 +16,7 @@ use syn::spanned::Spanned;
 use crate::diag::{Ctxt, Msg};
 
 pub(crate) use check::permissions;
-pub(crate) use parse::{API_VIEW, THROTTLE_SCOPE, attr_name};
+pub(crate) use parse::{API_VIEW, EXTEND_SCHEMA, THROTTLE_SCOPE, attr_name};
 
 /// `#[api_view(args)] item`.
 pub(crate) fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {

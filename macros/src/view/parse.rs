@@ -18,6 +18,19 @@ const SIBLINGS: [Kind; 3] = [Kind::Scheme, Kind::Permission, Kind::Throttle];
 /// The sibling attribute naming the view's throttle scope.
 pub(crate) const THROTTLE_SCOPE: &str = "throttle_scope";
 
+/// The sibling attribute adding to the view's OpenAPI description (drf-spectacular's name).
+pub(crate) const EXTEND_SCHEMA: &str = "extend_schema";
+
+/// `#[extend_schema(request = T, responses(201 = Note, 400, 403))]`: what the handler's types
+/// do not say.
+#[derive(Clone, Default)]
+pub(crate) struct SchemaExt {
+    /// The body the handler reads by hand.
+    pub(crate) request: Option<syn::Type>,
+    /// Answers: status, and the JSON body's type if given.
+    pub(crate) responses: Vec<(u16, Option<syn::Type>)>,
+}
+
 /// `#[throttle_scope("burst")]` (or `#[throttle_scope(burst)]`): DRF's `throttle_scope`.
 #[derive(Clone)]
 pub(crate) struct Scope {
@@ -43,6 +56,8 @@ pub(crate) struct Input {
     pub(crate) throttle_scope: Option<Scope>,
     /// A `#[throttle_scope]` was written (valid or not): checks about a missing scope are moot.
     pub(crate) throttle_scope_written: bool,
+    /// `#[extend_schema(...)]`, if given and valid.
+    pub(crate) extend_schema: Option<SchemaExt>,
     /// The paths of the drained attributes, as written (see [`uses`]).
     pub(crate) drained: Vec<syn::Path>,
 }
@@ -71,6 +86,7 @@ impl Input {
             throttle: None,
             throttle_scope: None,
             throttle_scope_written: false,
+            extend_schema: None,
             drained: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
@@ -78,7 +94,8 @@ impl Input {
             let name = attr_name(&attr).unwrap_or_default();
             let kind = SIBLINGS.into_iter().find(|k| k.attribute() == name);
             let is_scope = name == THROTTLE_SCOPE;
-            if kind.is_none() && name != API_VIEW && !is_scope {
+            let is_schema = name == EXTEND_SCHEMA;
+            if kind.is_none() && name != API_VIEW && !is_scope && !is_schema {
                 input.func.attrs.push(attr);
                 continue;
             }
@@ -86,6 +103,7 @@ impl Input {
                 let help = match kind {
                     Some(k) => format!("merge the lists into one `#[{}(...)]`", k.attribute()),
                     None if is_scope => "a view has one throttle scope".to_owned(),
+                    None if is_schema => "merge them into one `#[extend_schema(...)]`".to_owned(),
                     None => "list every method in one `#[api_view(...)]`".to_owned(),
                 };
                 cx.error_spanned_by(
@@ -99,6 +117,11 @@ impl Input {
                 input.drained.push(attr.path().clone());
                 input.throttle_scope_written = true;
                 input.throttle_scope = parse_scope(&attr).map_err(|e| cx.syn_error(e)).ok();
+                continue;
+            }
+            if is_schema {
+                input.drained.push(attr.path().clone());
+                input.extend_schema = parse_schema_ext(&attr).map_err(|e| cx.syn_error(e)).ok();
                 continue;
             }
             let Some(kind) = kind else { continue };
@@ -215,6 +238,91 @@ fn parse_scope(attr: &Attribute) -> syn::Result<Scope> {
             .at(span));
         }
         Ok(scope)
+    };
+    parser.parse2(tokens)
+}
+
+/// `#[extend_schema(request = T, responses(201 = T, 400))]`: the keys in any order, each once.
+fn parse_schema_ext(attr: &Attribute) -> syn::Result<SchemaExt> {
+    const EXAMPLE: &str = "write `#[extend_schema(request = NoteIn, responses(201 = Note, 400))]`";
+    let tokens = match &attr.meta {
+        Meta::List(list) if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) => {
+            list.tokens.clone()
+        }
+        _ => {
+            return Err(syn::Error::new_spanned(
+                attr,
+                Msg::new("`#[extend_schema]` expects `request = Type` and/or `responses(...)` in parentheses")
+                    .help(EXAMPLE),
+            ));
+        }
+    };
+    let parser = |input: ParseStream<'_>| {
+        let mut ext = SchemaExt::default();
+        let (mut request_seen, mut responses_seen) = (false, false);
+        while !input.is_empty() {
+            if !input.peek(syn::Ident) {
+                let (span, text) = describe_next(input);
+                return Err(Msg::new(format!(
+                    "expected `request` or `responses`, {}",
+                    found(&text)
+                ))
+                .help(EXAMPLE)
+                .at(span));
+            }
+            let key: Ident = input.parse()?;
+            let seen = match key.to_string().as_str() {
+                "request" => &mut request_seen,
+                "responses" => &mut responses_seen,
+                other => {
+                    return Err(Msg::new(format!("unknown key `{other}` in `#[extend_schema]`"))
+                        .help("the keys are `request = Type` and `responses(STATUS = Type, STATUS, ...)`")
+                        .at(key.span()));
+                }
+            };
+            if std::mem::replace(seen, true) {
+                return Err(Msg::new(format!("`{key}` is given twice"))
+                    .help("give each key once")
+                    .at(key.span()));
+            }
+            if key == "request" {
+                input.parse::<Token![=]>()?;
+                ext.request = Some(input.parse()?);
+            } else {
+                let content;
+                syn::parenthesized!(content in input);
+                while !content.is_empty() {
+                    let lit: syn::LitInt = content.parse().map_err(|e| {
+                        Msg::new("expected an HTTP status code, as `201`")
+                            .help(EXAMPLE)
+                            .at(e.span())
+                    })?;
+                    let status = lit
+                        .base10_parse::<u16>()
+                        .ok()
+                        .filter(|s| (100..=599).contains(s))
+                        .ok_or_else(|| {
+                            Msg::new(format!("`{lit}` is not an HTTP status code"))
+                                .help("a status code is between 100 and 599")
+                                .at(lit.span())
+                        })?;
+                    let ty = if content.peek(Token![=]) {
+                        content.parse::<Token![=]>()?;
+                        Some(content.parse::<syn::Type>()?)
+                    } else {
+                        None
+                    };
+                    ext.responses.push((status, ty));
+                    if !content.is_empty() {
+                        content.parse::<Token![,]>()?;
+                    }
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(ext)
     };
     parser.parse2(tokens)
 }

@@ -4,7 +4,7 @@ use syn::{Attribute, ItemFn};
 
 use crate::classes::{ClassRef, List};
 use crate::perm_expr::PermExpr;
-use crate::view::parse::Scope;
+use crate::view::parse::{SchemaExt, Scope};
 
 /// DRF's `http_method_names` (upper case), in the order `Allow` lists them.
 pub(crate) const METHODS: [&str; 8] = [
@@ -74,6 +74,8 @@ pub(crate) struct ViewSpec {
     pub(crate) throttle: Option<List<ClassRef>>,
     /// `#[throttle_scope]`.
     pub(crate) throttle_scope: Option<Scope>,
+    /// `#[extend_schema]`.
+    pub(crate) extend_schema: Option<SchemaExt>,
     /// The paths of the drained sibling attributes.
     pub(crate) drained: Vec<syn::Path>,
 }

@@ -6,7 +6,9 @@ use super::header::{
     Credentials, authorization_bytes, credentials_for, split_words, utf8_or_latin1,
 };
 use super::{AuthResult, Authenticate, authenticate_credentials};
+use crate::config::Config;
 use crate::error::ApiError;
+use crate::openapi::SecurityScheme;
 use crate::request::Request;
 use crate::user::Auth;
 
@@ -34,6 +36,13 @@ pub(crate) fn decode_basic(word: &[u8]) -> Result<(String, String), ApiError> {
 
 impl Authenticate for Basic {
     const NAME: &'static str = "Basic";
+
+    fn security_scheme(_: &Config) -> SecurityScheme {
+        SecurityScheme {
+            key: "basicAuth".into(),
+            scheme: serde_json::json!({"type": "http", "scheme": "basic"}),
+        }
+    }
 
     async fn authenticate(req: &Request) -> AuthResult {
         let raw = authorization_bytes(req.headers());

@@ -23,7 +23,9 @@ pub use basic::Basic;
 pub use session::Session;
 pub use token::{Token, authenticate_token_keyword};
 
+use crate::config::Config;
 use crate::error::ApiError;
+use crate::openapi::SecurityScheme;
 use crate::request::Request;
 use crate::user::{Auth, User};
 
@@ -66,6 +68,14 @@ pub trait Authenticate: Send + Sync + 'static {
         let _ = req;
         None
     }
+
+    /// How the OpenAPI document describes the scheme (its `components.securitySchemes`
+    /// entry). The default says it is custom; a `Bearer` scheme would answer
+    /// `SecurityScheme::keyword("bearerAuth", "Bearer")`.
+    fn security_scheme(config: &Config) -> SecurityScheme {
+        let _ = config;
+        SecurityScheme::custom(Self::NAME)
+    }
 }
 
 /// An ordered list of schemes: `()` or a tuple of [`Authenticate`] types.
@@ -81,6 +91,9 @@ pub trait AuthenticationList: Send + Sync + 'static {
 
     /// The schemes' names, in order.
     fn names() -> Vec<&'static str>;
+
+    /// The schemes' OpenAPI descriptions, in order.
+    fn security_schemes(config: &Config) -> Vec<SecurityScheme>;
 }
 
 impl AuthenticationList for () {
@@ -92,6 +105,9 @@ impl AuthenticationList for () {
         None
     }
     fn names() -> Vec<&'static str> {
+        Vec::new()
+    }
+    fn security_schemes(_: &Config) -> Vec<SecurityScheme> {
         Vec::new()
     }
 }
@@ -123,6 +139,9 @@ macro_rules! impl_authentication_list {
             }
             fn names() -> Vec<&'static str> {
                 vec![$first::NAME $(, $rest::NAME)*]
+            }
+            fn security_schemes(config: &Config) -> Vec<SecurityScheme> {
+                vec![$first::security_scheme(config) $(, $rest::security_scheme(config))*]
             }
         }
     };

@@ -1,6 +1,8 @@
 //! Session authentication (DRF's `SessionAuthentication`).
 
 use super::{AuthResult, Authenticate};
+use crate::config::Config;
+use crate::openapi::SecurityScheme;
 use crate::request::Request;
 use crate::sessions::{enforce_csrf, get_user};
 use crate::user::Auth;
@@ -24,6 +26,31 @@ pub struct Session;
 
 impl Authenticate for Session {
     const NAME: &'static str = "Session";
+
+    fn security_scheme(config: &Config) -> SecurityScheme {
+        let csrf = &config.csrf;
+        let header = csrf
+            .header_name
+            .strip_prefix("HTTP_")
+            .unwrap_or(&csrf.header_name);
+        let header = if header.eq_ignore_ascii_case("X_CSRFTOKEN") {
+            "X-CSRFToken".to_owned()
+        } else {
+            header.replace('_', "-")
+        };
+        SecurityScheme {
+            key: "cookieAuth".into(),
+            scheme: serde_json::json!({
+                "type": "apiKey",
+                "in": "cookie",
+                "name": config.session.cookie_name,
+                "description": format!(
+                    "Django's session cookie. Unsafe methods (POST, PUT, PATCH, DELETE) also need the `{}` cookie's value in the `{header}` header.",
+                    csrf.cookie_name
+                ),
+            }),
+        }
+    }
 
     async fn authenticate(req: &Request) -> AuthResult {
         req.mark_session_accessed();

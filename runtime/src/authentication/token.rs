@@ -4,7 +4,9 @@ use http::HeaderValue;
 
 use super::header::{Credentials, authorization_bytes, credentials_for, split_words};
 use super::{AuthResult, Authenticate};
+use crate::config::Config;
 use crate::error::ApiError;
+use crate::openapi::SecurityScheme;
 use crate::request::Request;
 use crate::user::Auth;
 
@@ -19,6 +21,10 @@ pub struct Token;
 
 impl Authenticate for Token {
     const NAME: &'static str = "Token";
+
+    fn security_scheme(config: &Config) -> SecurityScheme {
+        SecurityScheme::keyword("tokenAuth", &config.token_keyword)
+    }
 
     async fn authenticate(req: &Request) -> AuthResult {
         authenticate_token_keyword(req, &req.app().config().token_keyword).await

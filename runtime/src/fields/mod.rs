@@ -53,6 +53,20 @@ const UNTRIMMED: &str = "drf::Untrimmed";
 #[serde(transparent)]
 pub struct Untrimmed(pub String);
 
+/// A string, in the OpenAPI document.
+impl schemars::JsonSchema for Untrimmed {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Untrimmed".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Not blank, but white space counts (`trim_whitespace=False`).
+        schemars::json_schema!({"type": "string", "minLength": 1, "pattern": "^[^\\u0000]*$"})
+    }
+}
+
 impl fmt::Debug for Untrimmed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

@@ -67,6 +67,14 @@ pub(crate) enum Command {
         strict: bool,
     },
 
+    /// Writes the OpenAPI 3.1 document of every route (as GET /api/schema/ serves it), as
+    /// JSON (drf-spectacular's command name).
+    Spectacular {
+        /// The file to write; standard output when absent.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+
     /// Create DRF Token for a given user
     #[command(name = "drf_create_token")]
     DrfCreateToken {

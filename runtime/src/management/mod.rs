@@ -161,6 +161,16 @@ where
             }
         };
     }
+    if let Command::Spectacular { file } = &cli.command {
+        // Needs the configuration (the Token keyword, the cookie names), not the database.
+        return match spectacular(&router, file.as_deref(), &mut io) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                io.err(format_args!("CommandError: {message}"));
+                ExitCode::FAILURE
+            }
+        };
+    }
     let outcome = match Config::from_lookup::<S>(|name| io.var(name)) {
         Ok(config) => {
             for warning in config.warnings() {
@@ -211,7 +221,7 @@ async fn run<S: Settings>(
         Command::DrfCreateToken { username, reset } => {
             drf_create_token(&app, io, &username, reset).await
         }
-        Command::ShowUrls { .. } => Ok(()),
+        Command::ShowUrls { .. } | Command::Spectacular { .. } => Ok(()),
     };
     app.db().close().await;
     outcome
@@ -242,6 +252,23 @@ fn show_urls<S: Settings>(
             "permissions come from DEFAULT_PERMISSION_CLASSES, not the view's own #[permission_classes], for: {}",
             implicit.join(", ")
         ));
+    }
+    Ok(())
+}
+
+/// `spectacular [--file PATH]`: the OpenAPI document, pretty-printed.
+fn spectacular<S: Settings>(
+    router: &Router<S>,
+    file: Option<&std::path::Path>,
+    io: &mut CommandIo,
+) -> Result<(), String> {
+    let config = Config::from_lookup::<S>(|name| io.var(name)).map_err(|e| e.to_string())?;
+    let doc = router.openapi(&config);
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    match file {
+        None => io.out(text),
+        Some(path) => std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
     }
     Ok(())
 }

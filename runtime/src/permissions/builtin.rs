@@ -3,13 +3,18 @@
 use http::Method;
 
 use super::Permission;
+use crate::openapi::Anonymous;
 use crate::request::Request;
 
 /// Allows every request (DRF's default).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AllowAny;
 
-impl Permission for AllowAny {}
+impl Permission for AllowAny {
+    fn admits_anonymous(_: &Method) -> Anonymous {
+        Anonymous::Admitted
+    }
+}
 
 /// Allows authenticated users only.
 #[derive(Debug, Clone, Copy, Default)]
@@ -18,6 +23,9 @@ pub struct IsAuthenticated;
 impl Permission for IsAuthenticated {
     async fn has_permission(req: &Request) -> bool {
         req.user().is_authenticated()
+    }
+    fn admits_anonymous(_: &Method) -> Anonymous {
+        Anonymous::Refused
     }
 }
 
@@ -28,6 +36,9 @@ pub struct IsAdminUser;
 impl Permission for IsAdminUser {
     async fn has_permission(req: &Request) -> bool {
         req.user().is_staff
+    }
+    fn admits_anonymous(_: &Method) -> Anonymous {
+        Anonymous::Refused
     }
 }
 
@@ -43,5 +54,8 @@ pub(crate) fn is_safe(m: &Method) -> bool {
 impl Permission for IsAuthenticatedOrReadOnly {
     async fn has_permission(req: &Request) -> bool {
         is_safe(req.method()) || req.user().is_authenticated()
+    }
+    fn admits_anonymous(method: &Method) -> Anonymous {
+        Anonymous::from_bool(is_safe(method))
     }
 }

@@ -10,7 +10,10 @@ use std::future::Future;
 
 pub use builtin::{AllowAny, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly};
 
+use http::Method;
+
 use crate::error::ApiError;
+use crate::openapi::Anonymous;
 use crate::request::Request;
 
 /// An object under an object-level permission check.
@@ -53,6 +56,27 @@ pub trait Permission: Send + Sync + 'static {
     fn message() -> Option<Cow<'static, str>> {
         None
     }
+
+    /// Whether `has_permission` lets an anonymous caller through for `method`: what the
+    /// OpenAPI document's empty security requirement `{}` says. The built-ins declare it
+    /// (`IsAuthenticatedOrReadOnly` admits GET, HEAD and OPTIONS); the default is
+    /// [`Anonymous::Undeclared`], which the document treats as "may admit". A permission that
+    /// only checks objects admits anonymous callers at the view level:
+    ///
+    /// ```
+    /// # use drf::prelude::*;
+    /// # use drf::openapi::Anonymous;
+    /// struct IsOwner;
+    /// impl Permission for IsOwner {
+    ///     fn admits_anonymous(_: &Method) -> Anonymous {
+    ///         Anonymous::Admitted
+    ///     }
+    /// }
+    /// ```
+    fn admits_anonymous(method: &Method) -> Anonymous {
+        let _ = method;
+        Anonymous::Undeclared
+    }
 }
 
 /// Both must allow (`A & B`).
@@ -72,6 +96,9 @@ impl<A: Permission, B: Permission> Permission for And<A, B> {
     async fn has_object_permission(req: &Request, obj: Object<'_>) -> bool {
         A::has_object_permission(req, obj).await && B::has_object_permission(req, obj).await
     }
+    fn admits_anonymous(method: &Method) -> Anonymous {
+        A::admits_anonymous(method).and(B::admits_anonymous(method))
+    }
 }
 
 impl<A: Permission, B: Permission> Permission for Or<A, B> {
@@ -83,6 +110,9 @@ impl<A: Permission, B: Permission> Permission for Or<A, B> {
         (A::has_permission(req).await && A::has_object_permission(req, obj).await)
             || (B::has_permission(req).await && B::has_object_permission(req, obj).await)
     }
+    fn admits_anonymous(method: &Method) -> Anonymous {
+        A::admits_anonymous(method).or(B::admits_anonymous(method))
+    }
 }
 
 impl<A: Permission> Permission for Not<A> {
@@ -91,6 +121,9 @@ impl<A: Permission> Permission for Not<A> {
     }
     async fn has_object_permission(req: &Request, obj: Object<'_>) -> bool {
         !A::has_object_permission(req, obj).await
+    }
+    fn admits_anonymous(method: &Method) -> Anonymous {
+        !A::admits_anonymous(method)
     }
 }
 
@@ -115,9 +148,16 @@ pub trait PermissionList: Send + Sync + 'static {
         req: &Request,
         obj: Object<'_>,
     ) -> impl Future<Output = Result<(), Denial>> + Send;
+
+    /// Whether every permission admits an anonymous caller for `method` (the OpenAPI
+    /// document's `{}`).
+    fn admits_anonymous(method: &Method) -> Anonymous;
 }
 
 impl PermissionList for () {
+    fn admits_anonymous(_: &Method) -> Anonymous {
+        Anonymous::Admitted
+    }
     async fn check(_: &Request) -> Result<(), Denial> {
         Ok(())
     }
@@ -144,6 +184,9 @@ macro_rules! impl_permission_list {
                     }
                 )+
                 Ok(())
+            }
+            fn admits_anonymous(method: &Method) -> Anonymous {
+                Anonymous::Admitted$(.and($p::admits_anonymous(method)))+
             }
         }
     };

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::authentication::authenticate_credentials;
 use crate::error::ApiError;
 use crate::fields::{FieldErrors, Untrimmed};
+use crate::openapi::{AnswerDoc, BodyDoc, HandlerDoc, Schema, Schemas};
 use crate::parsers::RENDERS;
 use crate::request::Request;
 use crate::response::{IntoResponse, Json, Response};
@@ -61,6 +62,34 @@ impl View for ObtainAuthToken {
             .ok_or_else(|| ApiError::Internal("authenticated user without id".into()))?;
         let token = req.app().db().get_or_create_token(user_id).await?;
         Json(json!({"token": token.key})).try_into_response()
+    }
+
+    fn openapi(_: &mut Schemas) -> HandlerDoc {
+        let body = json!({
+            "type": "object",
+            "properties": {
+                "username": {"type": "string", "pattern": "^[^\\u0000]*\\S[^\\u0000]*$"},
+                "password": {"type": "string", "minLength": 1, "pattern": "^[^\\u0000]*$"},
+            },
+            "required": ["username", "password"],
+        });
+        let answer = json!({
+            "type": "object",
+            "properties": {"token": {"type": "string"}},
+            "required": ["token"],
+        });
+        HandlerDoc {
+            body: Some(BodyDoc {
+                required: true,
+                schema: Schema::try_from(body).ok(),
+            }),
+            answer: AnswerDoc {
+                status: Some(200),
+                schema: Schema::try_from(answer).ok(),
+            },
+            checks_passwords: true,
+            responses: Vec::new(),
+        }
     }
 
     fn metadata(_req: &Request) -> Value {
