@@ -439,3 +439,39 @@ fn show_urls_lists_the_declarations_and_strict_names_implicit_permissions() {
         text(&out.stderr)
     );
 }
+
+/// `spectacular`: the OpenAPI document on standard output or in `--file`; a file that cannot be
+/// written is a CommandError, exit 1.
+#[test]
+fn spectacular_writes_the_document() {
+    let env = Env::new("cli-spectacular");
+    let out = env
+        .command(&["spectacular"])
+        .env("TOKEN_KEYWORD", "Bearer")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerAuth"],
+        serde_json::json!({"type": "http", "scheme": "bearer"})
+    );
+
+    let dir = TempDir::new("cli-spectacular-out");
+    let file = dir.0.join("openapi.json");
+    let out = env.run(&["spectacular", "--file", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(written["paths"], doc["paths"]);
+
+    let missing = dir.0.join("no-such-dir").join("openapi.json");
+    let out = env.run(&["spectacular", "--file", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("CommandError: cannot write "),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -123,6 +123,8 @@ mod composed {
     pub struct Undeclared;
     impl Permission for Undeclared {}
 
+    // Read for its schema only.
+    #[allow(dead_code)]
     #[derive(Deserialize, schemars::JsonSchema)]
     pub struct In {
         pub name: String,
