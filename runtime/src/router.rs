@@ -82,6 +82,20 @@ pub(crate) struct SchemaSource {
     pub(crate) info: Info,
 }
 
+impl SchemaSource {
+    /// The document of `source` (none: a router without routes), served under `prefix`;
+    /// borrowed, so a schema request copies no route.
+    pub(crate) fn document(
+        source: Option<&Self>,
+        config: &Config,
+        prefix: &str,
+    ) -> serde_json::Value {
+        let empty = Self::default();
+        let source = source.unwrap_or(&empty);
+        crate::openapi::document::Builder::document(config, &source.entries, &source.info, prefix)
+    }
+}
+
 struct Route {
     pattern: Arc<str>,
     converters: Vec<(String, Converter)>,
@@ -338,12 +352,7 @@ impl<S: Settings> Router<S> {
     /// and CSRF cookie names): what [`schema_view`](crate::views::schema_view) serves and
     /// `manage spectacular` writes. See [`crate::openapi`].
     pub fn openapi(&self, config: &Config) -> serde_json::Value {
-        let source = self
-            .states
-            .get::<SchemaSource>()
-            .cloned()
-            .unwrap_or_default();
-        crate::openapi::document::Builder::document(config, &source.entries, &source.info, "")
+        SchemaSource::document(self.states.get::<SchemaSource>(), config, "")
     }
 
     /// What every route declares, in the order added: the route manifest `show_urls` prints.

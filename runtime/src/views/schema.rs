@@ -4,7 +4,6 @@ use http::Method;
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::openapi::document::Builder;
 use crate::openapi::{AnswerDoc, HandlerDoc, Schema, Schemas};
 use crate::request::Request;
 use crate::response::{IntoResponse, Json, Response};
@@ -33,11 +32,9 @@ impl View for SchemaView {
     type Throttle = Explicit<()>;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
-        let source = req.state::<SchemaSource>().cloned().unwrap_or_default();
-        let doc = Builder::document(
+        let doc = SchemaSource::document(
+            req.state::<SchemaSource>(),
             req.app().config(),
-            &source.entries,
-            &source.info,
             req.script_name(),
         );
         Json(doc).try_into_response()
