@@ -111,3 +111,11 @@ django_venv() {
   export DRF_DJANGO_PYTHON="$venv/bin/python"
   echo "Django for interop tests: $("$venv/bin/python" -c 'from importlib.metadata import version as v; print(*(f"{p} {v(p)}" for p in ("Django", "djangorestframework", "argon2-cffi", "bcrypt", "psycopg")))')"
 }
+
+# Debian's chromium and Node.js (npm) for the browser test (.ci/browser.sh).
+browser_tools() {
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+}

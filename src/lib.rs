@@ -29,15 +29,15 @@
 #![forbid(unsafe_code)]
 
 pub use drf_macros::{
-    api_view, authentication_classes, extend_schema, permission_classes, settings,
-    throttle_classes, throttle_scope,
+    api_view, authentication_classes, extend_schema, permission_classes, renderer_classes,
+    settings, throttle_classes, throttle_scope,
 };
 
 // In the runtime's order, `prelude` last: rustc names an item in diagnostics by the first
 // public path it finds, and the UI tests pin those names (`drf::throttling::Throttle`).
 pub use drf_runtime::{
     audit, authentication, config, db, extract, fields, hashers, management, openapi, parsers,
-    permissions, server, sessions, signing, throttling, view, views,
+    permissions, renderers, server, sessions, signing, throttling, view, views,
 };
 
 pub use drf_runtime::{

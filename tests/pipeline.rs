@@ -378,7 +378,8 @@ async fn options_metadata_uses_name_and_doc_comment() {
         json!({
             "name": "Doc",
             "description": "Owner-only document.",
-            "renders": ["application/json"],
+            // DRF's default renderers: JSON, then the browsable API.
+            "renders": ["application/json", "text/html"],
             "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
         })
     );

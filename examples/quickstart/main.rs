@@ -51,7 +51,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
          curl -s -X POST -d username=alice -d password=s3cret-pass http://{addr}/api-token-auth/\n  \
          curl -s -H 'Authorization: Token <token>' -H 'Content-Type: application/json' \\\n       \
          -d '{{\"title\": \"first\", \"body\": \"hello\"}}' http://{addr}/notes/\n  \
-         curl -s -H 'Authorization: Token <token>' http://{addr}/notes/\n",
+         curl -s -H 'Authorization: Token <token>' http://{addr}/notes/\n\n\
+         Or open http://{addr}/notes/ in a browser: the browsable API, with a login page.\n",
     );
     drf::server::run(views::router(), app, addr).await?;
     Ok(())

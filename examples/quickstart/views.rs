@@ -148,6 +148,8 @@ pub fn router() -> Router<Settings> {
         .route("/notes/", note_list)
         .route("/notes/<int:pk>/", note_detail)
         .route("/api/schema/", schema_view)
+        // The browsable API's login and logout pages, at /api-auth/login/ and /api-auth/logout/.
+        .include_api_auth()
         .openapi_info(
             "Quickstart notes",
             "1.0.0",

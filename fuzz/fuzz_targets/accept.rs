@@ -2,10 +2,11 @@
 //! and the `format` query parameter, as DRF's `DefaultContentNegotiation` reads them.
 //!
 //! Input: the `Accept` value, a `\n`, then the query string (no `\n`: no query). Properties:
-//! an indent is within DRF's 1..=8; a refusal is a 404 or 406.
+//! the renderer is one of the two (JSON, browsable); an indent is within DRF's 1..=8; a
+//! refusal is a 404 or 406.
 #![no_main]
 
-use drf_runtime::parsers::negotiate;
+use drf_runtime::__fuzz::negotiate;
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
@@ -20,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         headers.insert(ACCEPT, v);
     }
     match negotiate(&headers, query) {
-        Ok(indent) => assert!(indent.is_none_or(|i| (1..=8).contains(&i))),
+        Ok((index, indent)) => {
+            assert!(index < 2);
+            assert!(indent.is_none_or(|i| (1..=8).contains(&i)));
+        }
         Err(e) => {
             let status = e.status(false).as_u16();
             assert!(status == 404 || status == 406, "{status}");

@@ -299,6 +299,7 @@ pub(crate) fn check_len(cx: &Ctxt, items: &[impl ToTokens], kind: Kind) {
         Kind::Throttle => {
             "a throttle of your own (a type implementing `Throttle`) can check several rates: list it in their place"
         }
+        Kind::Renderer => "negotiation picks one renderer: list the formats the API answers",
     };
     cx.error_spanned_by(
         first_extra,
@@ -307,6 +308,26 @@ pub(crate) fn check_len(cx: &Ctxt, items: &[impl ToTokens], kind: Kind) {
             kind.plural()
         ))
         .help(help),
+    );
+}
+
+/// A view answers through one of its renderers: an empty list (as written) is an error at
+/// its delimiters.
+pub(crate) fn check_not_empty<T>(cx: &Ctxt, list: &List<T>, place: Place) {
+    if !list.items.is_empty() {
+        return;
+    }
+    let help = match place {
+        Place::Attribute => "list at least one, as in `#[renderer_classes(JSONRenderer)]`",
+        Place::Settings => "list at least one, as in `DEFAULT_RENDERER_CLASSES = [JSONRenderer];`",
+    };
+    cx.error_at(
+        list.delim,
+        Msg::new("a view needs at least one renderer")
+            .help(help)
+            .note(
+                "negotiation answers with one of the view's renderers, and an empty list has none",
+            ),
     );
 }
 

@@ -166,6 +166,30 @@ pub fn throttle_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced::misplaced(Kind::Throttle.attribute(), item.into()).into()
 }
 
+/// The renderers of a view, in negotiation order; overrides `DEFAULT_RENDERER_CLASSES`
+/// (DRF's `@renderer_classes`). Write it below [`macro@api_view`].
+///
+/// ```
+/// # use drf::prelude::*;
+/// # use drf::{api_view, renderer_classes};
+/// #[api_view(GET)]
+/// #[renderer_classes(JSONRenderer)]
+/// async fn health() -> Json<serde_json::Value> {
+///     Json(json!({"ok": true}))
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Built-ins: `JSONRenderer` (`application/json`, format `json`) and `BrowsableAPIRenderer`
+/// (`text/html`, format `api`: DRF's browsable API). Any other name or path is your own type
+/// implementing `drf::renderers::Renderer`. The client's `Accept` header picks one, or
+/// `?format=`; the first listed answers errors of negotiation itself. A view needs at least
+/// one; a list has at most 16.
+#[proc_macro_attribute]
+pub fn renderer_classes(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced::misplaced(Kind::Renderer.attribute(), item.into()).into()
+}
+
 /// The view's throttle scope (DRF's `throttle_scope`): the scope whose rate `ScopedRate`
 /// applies to this view. Write it below [`macro@api_view`].
 ///

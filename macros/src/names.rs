@@ -12,6 +12,8 @@ pub(crate) enum Kind {
     Permission,
     /// `#[throttle_classes]`, `DEFAULT_THROTTLE_CLASSES`.
     Throttle,
+    /// `#[renderer_classes]`, `DEFAULT_RENDERER_CLASSES`.
+    Renderer,
 }
 
 impl Kind {
@@ -21,6 +23,7 @@ impl Kind {
             Self::Scheme => "authentication scheme",
             Self::Permission => "permission",
             Self::Throttle => "throttle",
+            Self::Renderer => "renderer",
         }
     }
 
@@ -30,6 +33,7 @@ impl Kind {
             Self::Scheme => "an authentication scheme",
             Self::Permission => "a permission",
             Self::Throttle => "a throttle",
+            Self::Renderer => "a renderer",
         }
     }
 
@@ -39,6 +43,7 @@ impl Kind {
             Self::Scheme => "authentication schemes",
             Self::Permission => "permissions",
             Self::Throttle => "throttles",
+            Self::Renderer => "renderers",
         }
     }
 
@@ -48,6 +53,7 @@ impl Kind {
             Self::Scheme => "authentication_classes",
             Self::Permission => "permission_classes",
             Self::Throttle => "throttle_classes",
+            Self::Renderer => "renderer_classes",
         }
     }
 
@@ -57,6 +63,7 @@ impl Kind {
             Self::Scheme => "DEFAULT_AUTHENTICATION_CLASSES",
             Self::Permission => "DEFAULT_PERMISSION_CLASSES",
             Self::Throttle => "DEFAULT_THROTTLE_CLASSES",
+            Self::Renderer => "DEFAULT_RENDERER_CLASSES",
         }
     }
 }
@@ -112,6 +119,12 @@ pub(crate) static TABLE: &[Entry] = &[
     entry("AnonRateThrottle", Kind::Throttle, "AnonRate"),
     entry("ScopedRateThrottle", Kind::Throttle, "ScopedRate"),
     entry("UserRateThrottle", Kind::Throttle, "UserRate"),
+    entry(
+        "BrowsableAPIRenderer",
+        Kind::Renderer,
+        "BrowsableAPIRenderer",
+    ),
+    entry("JSONRenderer", Kind::Renderer, "JSONRenderer"),
 ];
 
 /// The built-in spelled exactly `name`.

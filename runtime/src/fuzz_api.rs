@@ -54,6 +54,18 @@ pub fn parse_body(
     })
 }
 
+/// Content negotiation between DRF's default renderers (`JSONRenderer`, then
+/// `BrowsableAPIRenderer`): the index picked and the indent asked for.
+pub fn negotiate(
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<(usize, Option<usize>), ApiError> {
+    use crate::renderers::{BrowsableAPIRenderer, JSONRenderer, RendererList};
+    type Defaults = (JSONRenderer, BrowsableAPIRenderer);
+    crate::renderers::negotiation::select(headers, query, Defaults::INFO)
+        .map(|c| (c.index, c.indent))
+}
+
 /// Python's `json.loads` as the JSON parser runs it: the value and how many Python-only values
 /// it holds, or CPython's error message.
 pub fn json_loads(text: &str) -> Result<(Value, usize), String> {
@@ -179,6 +191,7 @@ impl crate::View for Probe {
     type Authentication = crate::view::FromSettings;
     type Permission = crate::view::FromSettings;
     type Throttle = crate::view::FromSettings;
+    type Renderer = crate::view::FromSettings;
 
     async fn handle(_: crate::Request) -> Result<crate::Response, ApiError> {
         Ok(crate::Response::new(Bytes::new()))

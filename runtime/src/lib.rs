@@ -27,6 +27,7 @@ pub mod parsers;
 pub mod permissions;
 pub mod pycompat;
 mod render;
+pub mod renderers;
 pub mod request;
 pub mod response;
 pub mod router;
@@ -74,6 +75,7 @@ pub mod __private {
         AllowAny, And, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly, Not, Or,
         Permission, PermissionList,
     };
+    pub use crate::renderers::{BrowsableAPIRenderer, JSONRenderer, Renderer, RendererList};
     pub use crate::request::Request;
     pub use crate::response::IntoResponse;
     pub use crate::response::Json;

@@ -5,6 +5,17 @@ use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
+/// What negotiation knows of a renderer: DRF's `media_type` and `format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RendererInfo {
+    /// The media type it answers (`application/json`), matched against `Accept`.
+    pub media_type: &'static str,
+    /// The name `?format=` selects it by (`json`, `api`).
+    pub format: &'static str,
+    /// True when it leaves the view's JSON answer as it is (no rendering step at all).
+    pub keeps_json: bool,
+}
+
 /// A complete response: the body is in memory (JSON APIs answer small bodies).
 pub type Response = http::Response<Bytes>;
 

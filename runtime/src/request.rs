@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::body::Pending;
 use crate::error::ApiError;
 use crate::parsers::{self, ParsedBody};
+use crate::render::RendererInfo;
 use crate::user::{Auth, User};
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -50,6 +51,8 @@ struct Inner {
     data: OnceLock<Result<ParsedBody, ApiError>>,
     /// The view's parsers, in its order (DRF's `parser_classes`): set by the pipeline.
     parses: OnceLock<&'static [&'static str]>,
+    /// The view's renderers, in its order (DRF's `renderer_classes`): set by the pipeline.
+    renders: OnceLock<&'static [RendererInfo]>,
     object_check: OnceLock<ObjectCheck>,
     locals: Locals,
     /// The router's application state (`State<T>`).
@@ -182,6 +185,7 @@ impl Request {
                 forced,
                 data: OnceLock::new(),
                 parses: OnceLock::new(),
+                renders: OnceLock::new(),
                 object_check: OnceLock::new(),
                 locals: Locals::default(),
                 states: None,
@@ -392,6 +396,57 @@ impl Request {
     /// media type matches the request's `Content-Type` parses the body.
     pub(crate) fn set_parses(&self, parses: &'static [&'static str]) {
         let _ = self.inner.parses.set(parses);
+    }
+
+    /// The media types the view parses, in its order (DRF's `parser_classes`).
+    pub(crate) fn parses(&self) -> &'static [&'static str] {
+        self.inner.parses.get().copied().unwrap_or(&parsers::PARSES)
+    }
+
+    pub(crate) fn set_renders(&self, renders: &'static [RendererInfo]) {
+        let _ = self.inner.renders.set(renders);
+    }
+
+    /// The media types of the view's renderers, in its order (OPTIONS' `renders`): DRF's
+    /// defaults, `application/json` and `text/html`, unless the view or the settings say
+    /// otherwise.
+    pub fn renders(&self) -> Vec<&'static str> {
+        self.inner.renders.get().map_or_else(
+            || vec!["application/json"],
+            |r| r.iter().map(|r| r.media_type).collect(),
+        )
+    }
+
+    /// The same request with another method, its body not carried over: what permissions
+    /// are asked about a method the request does not use (DRF's `clone_request`, for the
+    /// browsable API's forms). The identity is the request's.
+    pub(crate) fn with_method(&self, method: Method) -> Self {
+        let inner = &self.inner;
+        let identity = OnceLock::new();
+        if let Some(i) = inner.identity.get() {
+            let _ = identity.set(i.clone());
+        }
+        Self {
+            inner: Arc::new(Inner {
+                method,
+                uri: inner.uri.clone(),
+                headers: inner.headers.clone(),
+                extensions: inner.extensions.clone(),
+                body: BodyInput::Read(Bytes::new()).into(),
+                params: inner.params.clone(),
+                route: inner.route.clone(),
+                peer: inner.peer,
+                app: inner.app.clone(),
+                identity,
+                forced: inner.forced.clone(),
+                data: OnceLock::new(),
+                parses: OnceLock::new(),
+                renders: OnceLock::new(),
+                object_check: OnceLock::new(),
+                locals: Locals::default(),
+                states: inner.states.clone(),
+            }),
+        }
     }
 
     pub(crate) fn set_object_check(&self, check: ObjectCheck) {

@@ -14,11 +14,14 @@ use crate::config::Config;
 use crate::extract::StateNeed;
 use crate::manifest::RouteInfo;
 use crate::openapi::document::{DocEntry, Info, operations};
+use crate::renderers::RendererList;
+use crate::renderers::browsable::{self, ApiAuthUrls, ParamCheck, ViewNames};
 use crate::request::{BodyInput, BoxFuture, Request};
 use crate::response::Response;
 use crate::settings::{DefaultSettings, Settings};
 use crate::throttling::ThrottleList;
-use crate::view::{Throttles, View, allow_header, dispatch};
+use crate::view::{Renderers, Throttles, View, allow_header, dispatch};
+use crate::views::{LOGIN_PATH, LOGOUT_PATH, login, logout};
 
 type Call = fn(Request, HeaderValue) -> BoxFuture<'static, Response>;
 
@@ -54,6 +57,17 @@ impl Converter {
                     })
             }
             Self::Path => !v.is_empty(),
+        }
+    }
+
+    /// [`Converter::accepts`] as a function of the value alone.
+    fn check(self) -> fn(&str) -> bool {
+        match self {
+            Self::Str => |v| Self::Str.accepts(v),
+            Self::Int => |v| Self::Int.accepts(v),
+            Self::Slug => |v| Self::Slug.accepts(v),
+            Self::Uuid => |v| Self::Uuid.accepts(v),
+            Self::Path => |v| Self::Path.accepts(v),
         }
     }
 
@@ -135,6 +149,8 @@ pub struct Router<S: Settings = DefaultSettings> {
     states: Arc<http::Extensions>,
     /// The `State<T>` each route's view takes: `(path, view name, need)`.
     needs: Vec<(String, &'static str, StateNeed)>,
+    /// A routed view renders the browsable API, whose stylesheet and script the router serves.
+    serves_assets: bool,
     _settings: PhantomData<fn() -> S>,
 }
 
@@ -247,6 +263,7 @@ impl<S: Settings> Router<S> {
             routes: Vec::new(),
             states: Arc::new(http::Extensions::new()),
             needs: Vec::new(),
+            serves_assets: false,
             _settings: PhantomData,
         }
     }
@@ -273,6 +290,14 @@ impl<S: Settings> Router<S> {
         if let Err(e) = self.tree.insert(pattern.clone(), id) {
             panic!("route {path:?}: {e}");
         }
+        let names = Arc::make_mut(&mut self.states).get_or_insert_default::<ViewNames>();
+        // The same pattern went into the main tree, so it cannot conflict here.
+        let _ = names.tree.insert(pattern, names.views.len());
+        let fits: Vec<ParamCheck> = converters
+            .iter()
+            .map(|(name, conv)| (name.clone(), conv.check()))
+            .collect();
+        names.views.push((<V::View as View>::NAME, fits));
         let pattern: Arc<str> = Arc::from(path);
         let entry = DocEntry {
             pattern: Arc::clone(&pattern),
@@ -282,7 +307,12 @@ impl<S: Settings> Router<S> {
                 .collect(),
             operations: operations::<V::View, S>,
         };
-        self.schema_source().entries.push(entry);
+        if <V::View as View>::IN_SCHEMA {
+            self.schema_source().entries.push(entry);
+        }
+        self.serves_assets |= <Renderers<V::View, S> as RendererList>::INFO
+            .iter()
+            .any(|r| !r.keeps_json);
         self.routes.push(Route {
             pattern,
             converters,
@@ -291,6 +321,22 @@ impl<S: Settings> Router<S> {
             describe: crate::manifest::describe::<V::View, S>,
         });
         self
+    }
+
+    /// Adds the browsable API's login and logout pages at DRF's paths, `/api-auth/login/`
+    /// and `/api-auth/logout/` (DRF's `path("api-auth/", include("rest_framework.urls"))`):
+    /// every page of the browsable API then links to them. The login page checks the CSRF
+    /// token, then the credentials (through the failed-login limiter and the hashing queue),
+    /// logs in by session and goes back to `?next=` (a local path only); logging out is a POST
+    /// with the token, as Django's `LogoutView`.
+    #[must_use]
+    pub fn include_api_auth(self) -> Self {
+        let mut router = self.route(LOGIN_PATH, login).route(LOGOUT_PATH, logout);
+        Arc::make_mut(&mut router.states).insert(ApiAuthUrls {
+            login: LOGIN_PATH,
+            logout: LOGOUT_PATH,
+        });
+        router
     }
 
     /// Gives the views a value of type `T` they take as [`State<T>`](crate::State): a pool, a
@@ -390,7 +436,14 @@ impl<S: Settings> Router<S> {
     ) -> Response {
         let (route, params) = match self.resolve(&parts) {
             Ok(found) => found,
-            Err(miss) => return *miss,
+            Err(miss) => {
+                if self.serves_assets {
+                    if let Some(asset) = browsable::asset(&parts.method, parts.uri.path()) {
+                        return asset;
+                    }
+                }
+                return *miss;
+            }
         };
         let route = &self.routes[route];
         let request = Request::with_body(parts, body, app.clone(), peer)

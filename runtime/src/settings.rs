@@ -9,6 +9,7 @@
 use crate::authentication::{AuthenticationList, Basic, Session};
 use crate::config::{Config, ConfigDefaults, ConfigError, Env, LoginFailureRates};
 use crate::permissions::{AllowAny, PermissionList};
+use crate::renderers::{BrowsableAPIRenderer, JSONRenderer, RendererList};
 use crate::throttling::{Rate, ThrottleList};
 use crate::user::{Auth, User};
 
@@ -21,6 +22,8 @@ pub trait Settings: Send + Sync + 'static {
     type Permission: PermissionList;
     /// `DEFAULT_THROTTLE_CLASSES` (DRF: none).
     type Throttle: ThrottleList;
+    /// `DEFAULT_RENDERER_CLASSES` (DRF: JSONRenderer, BrowsableAPIRenderer).
+    type Renderer: RendererList;
     /// `DEFAULT_THROTTLE_RATES`, by scope (DRF: `anon` and `user`, both `None`). A scope
     /// missing here is an error wherever a view uses it.
     const THROTTLE_RATES: &'static [(&'static str, Option<Rate>)] =
@@ -54,7 +57,8 @@ pub trait Settings: Send + Sync + 'static {
     }
 }
 
-/// DRF's own defaults: `[Session, Basic]`, `[AllowAny]`, keyword `Token`.
+/// DRF's own defaults: `[Session, Basic]`, `[AllowAny]`, `[JSONRenderer,
+/// BrowsableAPIRenderer]`, keyword `Token`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultSettings;
 
@@ -62,6 +66,7 @@ impl Settings for DefaultSettings {
     type Authentication = (Session, Basic);
     type Permission = (AllowAny,);
     type Throttle = ();
+    type Renderer = (JSONRenderer, BrowsableAPIRenderer);
 }
 
 /// The values of `S` a [`Config`] starts from.

@@ -1,13 +1,16 @@
 //! [`View`]: what `#[api_view]` implements, and [`dispatch`], the pipeline every request of a
 //! view goes through.
 //!
-//! Order (DRF's `APIView.initial` and `dispatch`): content negotiation, authentication,
+//! Order (DRF's `APIView.initial` and `dispatch`): content negotiation (which of the view's
+//! renderers answers), authentication,
 //! permissions, throttles, then the method check (405, or the OPTIONS metadata), then the
 //! body is read (only now: a request refused earlier never has its body read), then the
 //! handler, within `HANDLER_TIMEOUT_SECS`: a 405 and an OPTIONS use throttle quota, a failed
 //! authentication does not. Every
 //! response carries `Allow`. Errors anywhere are rendered by [`ApiError::into_response_with`]
-//! with the view's first scheme's authenticate header; a panic is a 500 JSON answer.
+//! with the view's first scheme's authenticate header; a panic is a 500 JSON answer. The
+//! renderer negotiation picked then turns the JSON answer into its own (the browsable page),
+//! before the session middleware's work on the way out.
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -22,8 +25,10 @@ use crate::authentication::AuthenticationList;
 use crate::error::ApiError;
 use crate::extract::StateNeed;
 use crate::openapi::{HandlerDoc, Schemas};
-use crate::parsers::{self, PARSES, RENDERS};
+use crate::parsers::PARSES;
 use crate::permissions::{self, Object, PermissionList};
+use crate::renderers::negotiation::{self, Chosen};
+use crate::renderers::{RendererList, Rendering};
 use crate::request::{BoxFuture, Identity, Request};
 use crate::response::{Response, json_response, reindent};
 use crate::settings::Settings;
@@ -49,6 +54,10 @@ pub trait View: Send + Sync + 'static {
     type Permission: PermissionClasses;
     /// The throttles: [`FromSettings`] or [`Explicit`].
     type Throttle: ThrottleClasses;
+    /// The renderers: [`FromSettings`] or [`Explicit`] (`#[renderer_classes(...)]`).
+    type Renderer: RendererClasses;
+    /// False leaves the view out of the OpenAPI document (the browsable API's login pages).
+    const IN_SCHEMA: bool = true;
     /// DRF's `throttle_scope`: the scope whose rate `ScopedRate` applies
     /// (`#[throttle_scope("burst")]`).
     const THROTTLE_SCOPE: Option<&'static str> = None;
@@ -69,13 +78,13 @@ pub trait View: Send + Sync + 'static {
         HandlerDoc::default()
     }
 
-    /// The OPTIONS body (DRF's `SimpleMetadata`).
+    /// The OPTIONS body (DRF's `SimpleMetadata`); `renders` lists the media types of the
+    /// view's renderers ([`Request::renders`]).
     fn metadata(req: &Request) -> Value {
-        let _ = req;
         json!({
             "name": Self::NAME,
             "description": Self::DESCRIPTION,
-            "renders": RENDERS,
+            "renders": req.renders(),
             "parses": Self::PARSES,
         })
     }
@@ -140,6 +149,25 @@ impl<T: ThrottleList> ThrottleClasses for Explicit<T> {
     type For<S: Settings> = T;
 }
 
+/// Resolves a view's renderers against the settings.
+pub trait RendererClasses: Send + Sync + 'static {
+    /// True when the list is the settings' default (the view gave none).
+    const FROM_SETTINGS: bool = false;
+    /// The list in force under settings `S`.
+    type For<S: Settings>: RendererList;
+}
+
+impl RendererClasses for FromSettings {
+    const FROM_SETTINGS: bool = true;
+    type For<S: Settings> = S::Renderer;
+}
+
+impl<R: RendererList> RendererClasses for Explicit<R> {
+    type For<S: Settings> = R;
+}
+
+/// The renderer list of view `V` under settings `S`.
+pub type Renderers<V, S> = <<V as View>::Renderer as RendererClasses>::For<S>;
 /// The throttle list of view `V` under settings `S`.
 pub type Throttles<V, S> = <<V as View>::Throttle as ThrottleClasses>::For<S>;
 /// The scheme list of view `V` under settings `S`.
@@ -162,8 +190,8 @@ pub fn allow_header(methods: &[Method]) -> HeaderValue {
 /// Runs a request through view `V` under settings `S`. Never fails: every error becomes DRF's
 /// answer, and a panic anywhere in the view becomes a 500.
 pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) -> Response {
-    let mut indent = None;
-    let outcome = AssertUnwindSafe(run::<V, S>(&req, &mut indent))
+    let mut chosen = Chosen::default();
+    let outcome = AssertUnwindSafe(run::<V, S>(&req, &mut chosen))
         .catch_unwind()
         .await;
     // Django's own 400 page is answered outside DRF's response handling: no `Allow`.
@@ -180,36 +208,85 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
             };
             err.into_response_with(header)
         }
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_owned());
-            tracing::error!(path = %req.path(), panic = %msg, "handler panicked");
-            ApiError::Internal(msg).into_response_with(None)
-        }
+        Err(panic) => panic_answer(&req, &*panic),
     };
-    if let Some(n) = indent {
+    if let Some(n) = chosen.indent {
         reindent(&mut resp, n);
     }
-    let varies_on_cookie = crate::sessions::finish_response(&req, &mut resp).await;
-    let headers = resp.headers_mut();
+    type R<V, S> = Renderers<V, S>;
     if drf_answer {
+        let headers = resp.headers_mut();
         headers.insert(header::ALLOW, allow);
+        // DRF's `default_response_headers`: a view with several renderers varies on `Accept`.
+        if <R<V, S>>::LEN > 1 {
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+        }
+        let keeps_json = <R<V, S>>::INFO
+            .get(chosen.index)
+            .is_none_or(|r| r.keeps_json);
+        if !keeps_json {
+            resp = render::<V, S>(&req, chosen.index, resp).await;
+        }
     }
+    let varies_on_cookie = crate::sessions::finish_response(&req, &mut resp).await;
     if varies_on_cookie {
-        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+        add_vary(resp.headers_mut(), "Cookie");
     }
     resp
 }
 
+/// Django's `patch_vary_headers`: `value` added to the `Vary` header's list.
+fn add_vary(headers: &mut http::HeaderMap, value: &'static str) {
+    let joined = match headers.get(header::VARY).map(HeaderValue::to_str) {
+        Some(Ok(old)) if !old.is_empty() => HeaderValue::from_str(&format!("{old}, {value}")).ok(),
+        _ => None,
+    };
+    headers.insert(
+        header::VARY,
+        joined.unwrap_or(HeaderValue::from_static(value)),
+    );
+}
+
+fn panic_answer(req: &Request, panic: &(dyn std::any::Any + Send)) -> Response {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned());
+    tracing::error!(path = %req.path(), panic = %msg, "handler panicked");
+    ApiError::Internal(msg).into_response_with(None)
+}
+
+/// The answer through renderer `index` of the view's list (not the JSON renderer, which
+/// keeps it as it is). A renderer that panics answers the 500.
+async fn render<V: View, S: Settings>(req: &Request, index: usize, answer: Response) -> Response {
+    let cx = Rendering {
+        request: req,
+        name: V::NAME,
+        description: V::DESCRIPTION,
+        methods: V::METHODS,
+        renderers: <Renderers<V, S>>::INFO,
+        may_send: may_send::<Perms<V, S>>,
+        openapi: V::openapi,
+    };
+    let rendered = AssertUnwindSafe(<Renderers<V, S>>::render(index, &cx, answer))
+        .catch_unwind()
+        .await;
+    rendered.unwrap_or_else(|panic| panic_answer(req, &*panic))
+}
+
+/// DRF's `show_form_for_method`: do the view's permissions admit the caller for `method`?
+fn may_send<P: PermissionList>(req: &Request, method: Method) -> BoxFuture<'_, bool> {
+    Box::pin(async move { P::check(&req.with_method(method)).await.is_ok() })
+}
+
 async fn run<V: View, S: Settings>(
     req: &Request,
-    indent: &mut Option<usize>,
+    chosen: &mut Chosen,
 ) -> Result<Response, ApiError> {
     req.set_parses(V::PARSES);
-    *indent = parsers::negotiate(req.headers(), req.uri().query())?;
+    req.set_renders(<Renderers<V, S>>::INFO);
+    *chosen = negotiation::select(req.headers(), req.uri().query(), <Renderers<V, S>>::INFO)?;
 
     let identity = match req.forced_identity() {
         Some(forced) => forced.clone(),

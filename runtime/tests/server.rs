@@ -32,6 +32,7 @@ impl View for Echo {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = drf_runtime::view::FromSettings;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         Ok(drf_runtime::response::json_response(
@@ -56,6 +57,7 @@ impl View for Panics {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = drf_runtime::view::FromSettings;
 
     async fn handle(_req: Request) -> Result<Response, ApiError> {
         panic!("boom");
@@ -71,6 +73,7 @@ impl View for Sleeps {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = drf_runtime::view::FromSettings;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let ms = req

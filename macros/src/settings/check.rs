@@ -26,6 +26,7 @@ pub(crate) struct Spec {
     pub(crate) authentication: Option<List<ClassRef>>,
     pub(crate) permission: Option<List<PermExpr<ClassRef>>>,
     pub(crate) throttle: Option<List<ClassRef>>,
+    pub(crate) renderer: Option<List<ClassRef>>,
     pub(crate) throttle_rates: Option<Vec<ScopeRate>>,
     pub(crate) token_keyword: Option<LitStr>,
     pub(crate) password_iterations: Option<(u32, Span)>,
@@ -45,17 +46,20 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> Spec {
         let name = entry.key.to_string();
         match entry.value {
             Value::Classes(kind, list) => {
+                if kind == Kind::Renderer {
+                    classes::check_not_empty(cx, &list, Place::Settings);
+                }
                 let items = classes::resolve_list(cx, &list.items, kind, Place::Settings);
                 classes::check_len(cx, &list.items, kind);
-                let list = Some(List {
+                let list = List {
                     span: list.span,
                     delim: list.delim,
                     items,
-                });
-                if kind == Kind::Scheme {
-                    spec.authentication = list;
-                } else {
-                    spec.throttle = list;
+                };
+                match kind {
+                    Kind::Scheme => spec.authentication = Some(list),
+                    Kind::Renderer => spec.renderer = Some(list),
+                    _ => spec.throttle = Some(list),
                 }
             }
             Value::Permissions(list) => {

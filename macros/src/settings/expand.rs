@@ -59,6 +59,20 @@ pub(crate) fn expand(spec: &Spec) -> TokenStream {
             type Throttle = ();
         ),
     };
+    let renderer = match &spec.renderer {
+        Some(list) => {
+            let span = classes::type_span(
+                list.items.iter().filter_map(ClassRef::user_path),
+                list.delim,
+            );
+            let ty = classes::tuple(list.items.iter().map(|c| c.to_type(span)), span);
+            quote_spanned!(list.span=> type Renderer = #ty;)
+        }
+        None => {
+            let ty = drf_default(&["JSONRenderer", "BrowsableAPIRenderer"]);
+            quote!(type Renderer = #ty;)
+        }
+    };
     let rates = spec.throttle_rates.as_ref().map(|rates| {
         let (rate, option) = (paths::rate(), paths::option());
         let entries = rates.iter().map(|r| {
@@ -119,6 +133,7 @@ pub(crate) fn expand(spec: &Spec) -> TokenStream {
             #authentication
             #permission
             #throttle
+            #renderer
             #rates
             #token_keyword
             #iterations

@@ -13,10 +13,11 @@ use crate::names::Kind;
 use crate::perm_expr::{self, PermExpr};
 
 /// The settings `settings!` knows, in documentation order.
-pub(crate) const KEYS: [&str; 11] = [
+pub(crate) const KEYS: [&str; 12] = [
     "DEFAULT_AUTHENTICATION_CLASSES",
     "DEFAULT_PERMISSION_CLASSES",
     "DEFAULT_THROTTLE_CLASSES",
+    "DEFAULT_RENDERER_CLASSES",
     "DEFAULT_THROTTLE_RATES",
     "TOKEN_KEYWORD",
     "PASSWORD_ITERATIONS",
@@ -43,8 +44,8 @@ pub(crate) struct Entry {
 
 /// A value of the shape its key expects.
 pub(crate) enum Value {
-    /// `DEFAULT_AUTHENTICATION_CLASSES` (`Kind::Scheme`) or `DEFAULT_THROTTLE_CLASSES`
-    /// (`Kind::Throttle`).
+    /// `DEFAULT_AUTHENTICATION_CLASSES` (`Kind::Scheme`), `DEFAULT_THROTTLE_CLASSES`
+    /// (`Kind::Throttle`) or `DEFAULT_RENDERER_CLASSES` (`Kind::Renderer`).
     Classes(Kind, List<syn::Path>),
     /// `DEFAULT_PERMISSION_CLASSES`.
     Permissions(List<PermExpr<syn::Path>>),
@@ -209,11 +210,13 @@ fn parse_value(key: &Ident, input: ParseStream<'_>) -> syn::Result<Value> {
     let name = name.as_str();
     let span = describe_next(input).0;
     Ok(match name {
-        "DEFAULT_AUTHENTICATION_CLASSES" | "DEFAULT_THROTTLE_CLASSES" => {
-            let kind = if name == "DEFAULT_THROTTLE_CLASSES" {
-                Kind::Throttle
-            } else {
-                Kind::Scheme
+        "DEFAULT_AUTHENTICATION_CLASSES"
+        | "DEFAULT_THROTTLE_CLASSES"
+        | "DEFAULT_RENDERER_CLASSES" => {
+            let kind = match name {
+                "DEFAULT_THROTTLE_CLASSES" => Kind::Throttle,
+                "DEFAULT_RENDERER_CLASSES" => Kind::Renderer,
+                _ => Kind::Scheme,
             };
             let group = list_group(input, name)?;
             let paths =

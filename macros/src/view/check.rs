@@ -16,15 +16,9 @@ use crate::view::text;
 pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
     signature(cx, &input.func);
     let methods = methods(cx, input.methods.as_deref());
-    let authentication = input.authentication.map(|list| {
-        let items = classes::resolve_list(cx, &list.items, Kind::Scheme, Place::Attribute);
-        classes::check_len(cx, &list.items, Kind::Scheme);
-        List {
-            span: list.span,
-            delim: list.delim,
-            items,
-        }
-    });
+    let authentication = input
+        .authentication
+        .map(|list| class_list(cx, &list, Kind::Scheme));
     let permission = input.permission.map(|list| {
         let items = permissions(cx, &list.items, Place::Attribute);
         classes::check_len(cx, &list.items, Kind::Permission);
@@ -34,14 +28,12 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
             items,
         }
     });
-    let throttle = input.throttle.map(|list| {
-        let items = classes::resolve_list(cx, &list.items, Kind::Throttle, Place::Attribute);
-        classes::check_len(cx, &list.items, Kind::Throttle);
-        List {
-            span: list.span,
-            delim: list.delim,
-            items,
-        }
+    let throttle = input
+        .throttle
+        .map(|list| class_list(cx, &list, Kind::Throttle));
+    let renderer = input.renderer.map(|list| {
+        classes::check_not_empty(cx, &list, Place::Attribute);
+        class_list(cx, &list, Kind::Renderer)
     });
     if input.throttle_scope.is_some() || !input.throttle_scope_written {
         throttle_scope(cx, throttle.as_ref(), input.throttle_scope.as_ref());
@@ -58,9 +50,21 @@ pub(crate) fn check(cx: &Ctxt, input: Input) -> ViewSpec {
         authentication,
         permission,
         throttle,
+        renderer,
         throttle_scope: input.throttle_scope,
         extend_schema: input.extend_schema,
         drained,
+    }
+}
+
+/// A list of one attribute's names, resolved as `kind` (errors recorded in `cx`).
+fn class_list(cx: &Ctxt, list: &List<syn::Path>, kind: Kind) -> List<ClassRef> {
+    let items = classes::resolve_list(cx, &list.items, kind, Place::Attribute);
+    classes::check_len(cx, &list.items, kind);
+    List {
+        span: list.span,
+        delim: list.delim,
+        items,
     }
 }
 

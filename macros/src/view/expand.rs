@@ -62,6 +62,17 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             quote_spanned!(list.span=> type Throttle = #ty;)
         }
     };
+    let renderer = match &spec.renderer {
+        None => quote!(type Renderer = #from_settings;),
+        Some(list) => {
+            let span = classes::type_span(
+                list.items.iter().filter_map(ClassRef::user_path),
+                list.delim,
+            );
+            let ty = explicit(list.items.iter().map(|c| c.to_type(span)), span);
+            quote_spanned!(list.span=> type Renderer = #ty;)
+        }
+    };
     let (scope_const, scope_check) = match &spec.throttle_scope {
         None => (TokenStream::new(), TokenStream::new()),
         Some(scope) => {
@@ -88,6 +99,7 @@ pub(crate) fn expand(spec: &ViewSpec) -> TokenStream {
             #authentication
             #permission
             #throttle
+            #renderer
             #scope_const
             #handle
             #required_states

@@ -37,6 +37,7 @@ pub(crate) fn fallback(func: ItemFn, drained: &[syn::Path], error: &syn::Error) 
             type Authentication = #from_settings;
             type Permission = #from_settings;
             type Throttle = #from_settings;
+            type Renderer = #from_settings;
             #handle
         }
 

@@ -14,7 +14,12 @@ use crate::perm_expr::{self, PermExpr};
 /// The attributes `#[api_view]` reads, by the last segment of their path.
 pub(crate) const API_VIEW: &str = "api_view";
 /// The sibling attributes `#[api_view]` drains.
-const SIBLINGS: [Kind; 3] = [Kind::Scheme, Kind::Permission, Kind::Throttle];
+const SIBLINGS: [Kind; 4] = [
+    Kind::Scheme,
+    Kind::Permission,
+    Kind::Throttle,
+    Kind::Renderer,
+];
 /// The sibling attribute naming the view's throttle scope.
 pub(crate) const THROTTLE_SCOPE: &str = "throttle_scope";
 
@@ -52,6 +57,8 @@ pub(crate) struct Input {
     pub(crate) permission: Option<List<PermExpr<syn::Path>>>,
     /// `#[throttle_classes(...)]`, if given.
     pub(crate) throttle: Option<List<syn::Path>>,
+    /// `#[renderer_classes(...)]`, if given.
+    pub(crate) renderer: Option<List<syn::Path>>,
     /// `#[throttle_scope(...)]`, if given and valid.
     pub(crate) throttle_scope: Option<Scope>,
     /// A `#[throttle_scope]` was written (valid or not): checks about a missing scope are moot.
@@ -84,6 +91,7 @@ impl Input {
             authentication: None,
             permission: None,
             throttle: None,
+            renderer: None,
             throttle_scope: None,
             throttle_scope_written: false,
             extend_schema: None,
@@ -142,6 +150,9 @@ impl Input {
                 Kind::Throttle => {
                     input.throttle = parse_classes(cx, tokens, kind).map(list);
                 }
+                Kind::Renderer => {
+                    input.renderer = parse_classes(cx, tokens, kind).map(list);
+                }
                 Kind::Permission => {
                     input.permission = perm_expr::parse_list
                         .parse2(tokens)
@@ -174,6 +185,7 @@ fn list_tokens(cx: &Ctxt, attr: &Attribute, kind: Kind) -> Option<(TokenStream, 
         Kind::Scheme => "Token, Basic",
         Kind::Permission => "IsAuthenticated",
         Kind::Throttle => "UserRate",
+        Kind::Renderer => "JSONRenderer",
     };
     cx.error_spanned_by(
         attr,
@@ -181,9 +193,11 @@ fn list_tokens(cx: &Ctxt, attr: &Attribute, kind: Kind) -> Option<(TokenStream, 
             "`#[{name}]` expects a parenthesized list of {}",
             kind.plural()
         ))
-        .help(format!(
-            "write `#[{name}({example})]`, or `#[{name}()]` for none"
-        )),
+        .help(if kind == Kind::Renderer {
+            format!("write `#[{name}({example})]`")
+        } else {
+            format!("write `#[{name}({example})]`, or `#[{name}()]` for none")
+        }),
     );
     None
 }

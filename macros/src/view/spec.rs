@@ -72,6 +72,8 @@ pub(crate) struct ViewSpec {
     pub(crate) permission: Option<List<PermExpr<ClassRef>>>,
     /// The throttles; `None` uses the settings' default.
     pub(crate) throttle: Option<List<ClassRef>>,
+    /// The renderers; `None` uses the settings' default.
+    pub(crate) renderer: Option<List<ClassRef>>,
     /// `#[throttle_scope]`.
     pub(crate) throttle_scope: Option<Scope>,
     /// `#[extend_schema]`.

@@ -17,9 +17,6 @@ const MULTIPART: &str = "multipart/form-data";
 /// Media types the parsers accept, in DRF's default order (also OPTIONS' `parses`).
 pub const PARSES: [&str; 3] = [JSON, FORM, MULTIPART];
 
-/// Media types the renderers produce (OPTIONS' `renders`).
-pub const RENDERS: [&str; 1] = ["application/json"];
-
 /// Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS` and `DATA_UPLOAD_MAX_NUMBER_FILES`: how many
 /// fields a form or multipart body may hold, and files a multipart body (`None`: no limit).
 /// Past either, the answer is Django's plain 400 page ([`ApiError::BadRequest`]).
@@ -109,7 +106,7 @@ impl ParsedBody {
 
 /// A media type `main/sub; k=v`, lower-cased, as DRF's `_MediaType`.
 #[derive(Debug, PartialEq)]
-struct MediaType<'a> {
+pub(crate) struct MediaType<'a> {
     main: String,
     sub: String,
     params: Vec<(String, &'a str)>,
@@ -120,7 +117,7 @@ impl<'a> MediaType<'a> {
     /// `;`-item stripped and lower-cased, split at its first `/` with nothing trimmed around
     /// it (`application /json` is no JSON); parameter names stripped and lower-cased, values
     /// stripped and unquoted.
-    fn parse(s: &'a str) -> Self {
+    pub(crate) fn parse(s: &'a str) -> Self {
         let mut items = param_items(s);
         let full = items.next().unwrap_or("").to_lowercase();
         let (main, sub) = match full.split_once('/') {
@@ -145,7 +142,7 @@ impl<'a> MediaType<'a> {
     }
 
     /// The parameter `key`; the last one when it is repeated (a Python dict's).
-    fn param(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn param(&self, key: &str) -> Option<&'a str> {
         self.params
             .iter()
             .rev()
@@ -154,7 +151,7 @@ impl<'a> MediaType<'a> {
     }
 
     /// DRF's `media_type_matches(self, other)`: `self` is the parser/renderer's type.
-    fn matches(&self, other: &MediaType<'_>) -> bool {
+    pub(crate) fn matches(&self, other: &MediaType<'_>) -> bool {
         for (k, v) in &self.params {
             if k != "q" && other.param(k) != Some(v) {
                 return false;
@@ -165,7 +162,7 @@ impl<'a> MediaType<'a> {
     }
 
     /// DRF's precedence: 3 = `type/sub; params`, 2 = `type/sub`, 1 = `type/*`, 0 = `*/*`.
-    fn precedence(&self) -> u8 {
+    pub(crate) fn precedence(&self) -> u8 {
         if self.main == "*" {
             0
         } else if self.sub == "*" {
@@ -215,41 +212,6 @@ fn param_items(s: &str) -> impl Iterator<Item = &str> {
 /// DRF's `DefaultContentNegotiation.max_media_type_length`: a longer `Content-Type` is
 /// refused (415) without being parsed.
 const MAX_MEDIA_TYPE_LENGTH: usize = 256;
-
-/// DRF's `DefaultContentNegotiation` with the JSON renderer alone: `Ok` when the `Accept`
-/// header (absent means `*/*`) can be answered with JSON, else 406. A `format` query parameter
-/// other than `json` is 404, as DRF's `filter_renderers`.
-///
-/// `Ok(Some(n))` asks for a body indented by `n` spaces (`Accept: application/json; indent=4`,
-/// clamped to 0..=8 as DRF does, 0 meaning compact).
-pub fn negotiate(headers: &HeaderMap, query: Option<&str>) -> Result<Option<usize>, ApiError> {
-    if let Some(q) = query {
-        if let Some((_, f)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "format") {
-            if f != "json" {
-                return Err(ApiError::NotFound);
-            }
-        }
-    }
-    let Some(accept) = headers.get(header::ACCEPT) else {
-        return Ok(None);
-    };
-    let accept = String::from_utf8_lossy(accept.as_bytes());
-    let json = MediaType::parse(RENDERS[0]);
-    // DRF tries the most specific media types first; the first match is "accepted".
-    let accepted = accept
-        .split(',')
-        .map(|t| MediaType::parse(t.trim()))
-        .filter(|m| json.matches(m))
-        .max_by_key(MediaType::precedence);
-    match accepted {
-        Some(m) => Ok(m
-            .param("indent")
-            .and_then(|i| i.trim().parse::<i64>().ok())
-            .map(|i| i.clamp(0, 8) as usize)
-            .filter(|&i| i > 0)),
-        None => Err(ApiError::NotAcceptable),
-    }
-}
 
 /// DRF's `request.data`: the first of `parses` (the view's parsers, in its order) whose media
 /// type matches the `Content-Type` parses the body.
@@ -413,40 +375,6 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
         h
-    }
-
-    #[test]
-    fn accept_matching_follows_drf() {
-        let ok = |a: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(header::ACCEPT, HeaderValue::from_str(a).unwrap());
-            negotiate(&h, None).is_ok()
-        };
-        assert!(negotiate(&HeaderMap::new(), None).is_ok());
-        let indent = |a: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(header::ACCEPT, HeaderValue::from_str(a).unwrap());
-            negotiate(&h, None).unwrap()
-        };
-        assert_eq!(indent("application/json; indent=4"), Some(4));
-        assert_eq!(indent("application/json; indent=40"), Some(8));
-        assert_eq!(indent("application/json; indent=0"), None);
-        assert_eq!(indent("application/json; indent=x"), None);
-        assert_eq!(indent("*/*, application/json; indent=2"), Some(2));
-        assert!(ok("application/json"));
-        assert!(ok("*/*"));
-        assert!(ok("application/*"));
-        assert!(ok("text/html, application/json;q=0.5"));
-        assert!(ok("APPLICATION/JSON"));
-        assert!(!ok("application/xml"));
-        assert!(!ok("text/html"));
-        assert!(!ok(""));
-        assert!(!ok("garbage"));
-        assert_eq!(
-            negotiate(&HeaderMap::new(), Some("format=xml")),
-            Err(ApiError::NotFound)
-        );
-        assert!(negotiate(&HeaderMap::new(), Some("format=json")).is_ok());
     }
 
     #[test]
@@ -647,22 +575,6 @@ mod tests {
         assert_eq!(escaped.param("x"), Some(r#"1\";2"#));
         assert_eq!(escaped.param("y"), Some(r#"3;\"4"#));
         assert_eq!(escaped.param("z"), Some("5"));
-    }
-
-    /// An `Accept` value (not bounded as a `Content-Type` is) with an open quote and then
-    /// many semicolons: each `;` recounted the quotes from the start, so 100 KB took seconds
-    /// and a header at hyper's limit minutes. Found while reviewing the `accept` fuzz target,
-    /// whose inputs are at most 4 KB.
-    #[test]
-    fn a_quoted_run_of_semicolons_is_read_in_linear_time() {
-        let accept = format!("application/json; indent=\"{}", ";".repeat(400_000));
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT, HeaderValue::from_str(&accept).unwrap());
-        let started = std::time::Instant::now();
-        assert_eq!(negotiate(&h, None), Ok(None));
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
-        let items: Vec<&str> = param_items(&accept).collect();
-        assert_eq!(items, ["application/json", &accept[18..]]);
     }
 
     /// DRF 3.18's answers (`request.data`), recorded through its `obtain_auth_token`.

@@ -33,6 +33,7 @@ impl View for Whoami {
     type Authentication = Explicit<(Session,)>;
     type Permission = Explicit<(IsAuthenticated,)>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(crate::renderers::JSONRenderer,)>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         ok(json!({"username": req.user().username}))
     }
@@ -46,6 +47,7 @@ impl View for Default2 {
     type Authentication = Explicit<(Session, Basic)>;
     type Permission = Explicit<(AllowAny,)>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(crate::renderers::JSONRenderer,)>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         ok(json!({"username": req.user().username}))
     }
@@ -59,6 +61,7 @@ impl View for Login {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(crate::renderers::JSONRenderer,)>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let data = req.data()?.clone();
         let u = data["username"].as_str().unwrap_or_default();
@@ -79,6 +82,7 @@ impl View for Logout {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(crate::renderers::JSONRenderer,)>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         logout(&req).await?;
         ok(json!({}))
@@ -93,6 +97,7 @@ impl View for CsrfToken {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(crate::renderers::JSONRenderer,)>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         ok(json!({"token": get_token(&req)}))
     }
@@ -106,6 +111,7 @@ impl View for Counter {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(crate::renderers::JSONRenderer,)>;
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let s = req.session();
         let n = s.get("n").await?.and_then(|v| v.as_i64()).unwrap_or(0) + 1;

@@ -28,6 +28,7 @@ impl View for Echo {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = crate::view::FromSettings;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let latin1 = |name: &str| {
@@ -63,6 +64,7 @@ impl View for Private {
     type Authentication = Explicit<(TokenScheme,)>;
     type Permission = Explicit<(IsAuthenticated,)>;
     type Throttle = Explicit<()>;
+    type Renderer = crate::view::FromSettings;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         Ok(json_response(
@@ -80,6 +82,7 @@ impl View for Panics {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = crate::view::FromSettings;
 
     async fn handle(_req: Request) -> Result<Response, ApiError> {
         panic!("boom")

@@ -8,7 +8,7 @@ use crate::authentication::authenticate_credentials;
 use crate::error::ApiError;
 use crate::fields::{FieldErrors, Untrimmed};
 use crate::openapi::{AnswerDoc, BodyDoc, HandlerDoc, Schema, Schemas};
-use crate::parsers::RENDERS;
+use crate::renderers::JSONRenderer;
 use crate::request::Request;
 use crate::response::{IntoResponse, Json, Response};
 use crate::view::{Explicit, FromSettings, View};
@@ -48,6 +48,7 @@ impl View for ObtainAuthToken {
     type Authentication = FromSettings;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(JSONRenderer,)>;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let (Credentials { username, password }, _) =
@@ -92,11 +93,11 @@ impl View for ObtainAuthToken {
         }
     }
 
-    fn metadata(_req: &Request) -> Value {
+    fn metadata(req: &Request) -> Value {
         json!({
             "name": Self::NAME,
             "description": Self::DESCRIPTION,
-            "renders": RENDERS,
+            "renders": req.renders(),
             "parses": PARSES,
             "actions": {
                 "POST": {

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::openapi::{AnswerDoc, HandlerDoc, Schema, Schemas};
+use crate::renderers::JSONRenderer;
 use crate::request::Request;
 use crate::response::{IntoResponse, Json, Response};
 use crate::router::SchemaSource;
@@ -30,6 +31,7 @@ impl View for SchemaView {
     type Authentication = Explicit<()>;
     type Permission = Explicit<()>;
     type Throttle = Explicit<()>;
+    type Renderer = Explicit<(JSONRenderer,)>;
 
     async fn handle(req: Request) -> Result<Response, ApiError> {
         let doc = SchemaSource::document(

@@ -1,7 +1,7 @@
 use drf::Router;
 
 drf::settings! {
-    DEFAULT_RENDERER_CLASSES = [JSONRenderer];
+    DEFAULT_PARSER_CLASSES = [JSONParser];
 }
 
 fn main() {

@@ -1,0 +1,7 @@
+mod settings {
+    drf::settings! {
+        DEFAULT_RENDERER_CLASSES = [];
+    }
+}
+
+fn main() {}
