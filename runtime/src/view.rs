@@ -213,15 +213,15 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
     if let Some(n) = chosen.indent {
         reindent(&mut resp, n);
     }
-    type R<V, S> = Renderers<V, S>;
     if drf_answer {
         let headers = resp.headers_mut();
         headers.insert(header::ALLOW, allow);
-        // DRF's `default_response_headers`: a view with several renderers varies on `Accept`.
-        if <R<V, S>>::LEN > 1 {
-            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+        // DRF's `default_response_headers`: a view with several renderers varies on `Accept`
+        // (added to a `Vary` the handler set, as `patch_vary_headers`).
+        if <Renderers<V, S>>::LEN > 1 {
+            add_vary(headers, "Accept");
         }
-        let keeps_json = <R<V, S>>::INFO
+        let keeps_json = <Renderers<V, S>>::INFO
             .get(chosen.index)
             .is_none_or(|r| r.keeps_json);
         if !keeps_json {
@@ -235,11 +235,17 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
     resp
 }
 
-/// Django's `patch_vary_headers`: `value` added to the `Vary` header's list.
+/// Django's `patch_vary_headers`: `value` added to the `Vary` header's list, unless it is
+/// already there (compared ignoring case).
 fn add_vary(headers: &mut http::HeaderMap, value: &'static str) {
-    let joined = match headers.get(header::VARY).map(HeaderValue::to_str) {
-        Some(Ok(old)) if !old.is_empty() => HeaderValue::from_str(&format!("{old}, {value}")).ok(),
-        _ => None,
+    let old = headers
+        .get(header::VARY)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty());
+    let joined = match old {
+        Some(old) if old.split(',').any(|v| v.trim().eq_ignore_ascii_case(value)) => return,
+        Some(old) => HeaderValue::from_str(&format!("{old}, {value}")).ok(),
+        None => None,
     };
     headers.insert(
         header::VARY,
@@ -358,6 +364,21 @@ fn check_object<'a, P: PermissionList, L: AuthenticationList>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vary_is_patched_as_django_patches_it() {
+        let mut h = http::HeaderMap::new();
+        add_vary(&mut h, "Accept");
+        assert_eq!(h[header::VARY], "Accept");
+        add_vary(&mut h, "Cookie");
+        assert_eq!(h[header::VARY], "Accept, Cookie");
+        add_vary(&mut h, "cookie");
+        assert_eq!(h[header::VARY], "Accept, Cookie");
+        let mut h = http::HeaderMap::new();
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        add_vary(&mut h, "Accept");
+        assert_eq!(h[header::VARY], "Origin, Accept");
+    }
 
     #[test]
     fn allow_lists_methods_then_options_once() {
