@@ -1,6 +1,6 @@
 //! Procedural macros of `drf`: [`macro@api_view`] with [`macro@authentication_classes`],
-//! [`macro@permission_classes`], [`macro@throttle_classes`] and [`macro@throttle_scope`], and
-//! [`settings!`].
+//! [`macro@permission_classes`], [`macro@throttle_classes`], [`macro@throttle_scope`],
+//! [`macro@renderer_classes`] and [`macro@extend_schema`], and [`settings!`].
 //!
 //! Use them through the `drf` crate, which re-exports them with the runtime they expand to;
 //! the expansion names the runtime as `::drf::__private`, so the dependency must be called
@@ -66,8 +66,8 @@ use crate::names::Kind;
 /// - The handler receives what it asks for by type: `Request`, `User`, `Auth`, `Path<T>`,
 ///   `Json<T>`, `Data`, or any type implementing `FromRequest`; at most 16 arguments.
 /// - `#[api_view]` must be the first of the view attributes: it reads
-///   `#[authentication_classes]`, `#[permission_classes]`, `#[throttle_classes]` and
-///   `#[throttle_scope]` below it.
+///   `#[authentication_classes]`, `#[permission_classes]`, `#[throttle_classes]`,
+///   `#[throttle_scope]`, `#[renderer_classes]` and `#[extend_schema]` below it.
 ///   Without them the view uses the defaults of `settings!`.
 #[proc_macro_attribute]
 pub fn api_view(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -1,5 +1,5 @@
-//! `#[authentication_classes]`, `#[permission_classes]`, `#[throttle_classes]` and
-//! `#[throttle_scope]` expanding by themselves. Under `#[api_view]` they are drained before they can expand, so reaching here
+//! `#[authentication_classes]`, `#[permission_classes]`, `#[throttle_classes]`,
+//! `#[renderer_classes]` and `#[throttle_scope]` expanding by themselves. Under `#[api_view]` they are drained before they can expand, so reaching here
 //! means one is above `#[api_view]` or has no `#[api_view]` at all. The item passes through
 //! unchanged, so a following `#[api_view]` still expands and nothing cascades.
 
