@@ -136,6 +136,14 @@ impl fmt::Debug for Request {
     }
 }
 
+/// The last value of `key` in the query string `query`, decoded (`QueryDict.get`).
+pub(crate) fn query_get<'a>(query: &'a str, key: &str) -> Option<std::borrow::Cow<'a, str>> {
+    form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == key)
+        .last()
+        .map(|(_, v)| v)
+}
+
 /// Upper-cases a method as Django does (`get` → `GET`); invalid bytes leave it unchanged.
 pub(crate) fn normalize_method(m: Method) -> Method {
     let s = m.as_str();
@@ -349,6 +357,12 @@ impl Request {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// One query string parameter, decoded: its last value, as DRF's
+    /// `request.query_params.get(key)` (`QueryDict.get`).
+    pub fn query_param(&self, key: &str) -> Option<String> {
+        query_get(self.inner.uri.query()?, key).map(std::borrow::Cow::into_owned)
     }
 
     /// The authenticated user, or the unauthenticated user of the settings.

@@ -253,12 +253,7 @@ pub(crate) fn breadcrumbs(req: &Request) -> Vec<(&'static str, String)> {
     let Some(names) = req.state::<ViewNames>() else {
         return Vec::new();
     };
-    let format = req.uri().query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .filter(|(k, _)| k == "format")
-            .last()
-            .map(|(_, v)| v.into_owned())
-    });
+    let format = req.query_param("format");
     let suffix = format.map_or_else(String::new, |f| format!("?format={}", query_escape(&f)));
     let decoded = percent_encoding::percent_decode_str(req.path()).decode_utf8_lossy();
     let mut url: &str = &decoded;

@@ -11,6 +11,7 @@ use http::{HeaderMap, header};
 use super::RendererInfo;
 use crate::error::ApiError;
 use crate::parsers::MediaType;
+use crate::request::query_get;
 
 /// The renderer negotiation picked: its index in the view's list, and the `indent` the
 /// accepted media type asks for (`application/json; indent=4`, clamped to 0..=8 as DRF
@@ -39,13 +40,9 @@ pub(crate) fn select(
     {
         return Ok(Chosen::default());
     }
-    let format = query.and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .filter(|(k, _)| k == "format")
-            .last()
-            .map(|(_, v)| v)
-    });
-    let format = format.filter(|f| !f.is_empty());
+    let format = query
+        .and_then(|q| query_get(q, "format"))
+        .filter(|f| !f.is_empty());
     let kept = |r: &RendererInfo| format.as_deref().is_none_or(|f| r.format == f);
     if !renderers.iter().any(kept) {
         return Err(ApiError::NotFound);

@@ -46,14 +46,7 @@ fn next_of(req: &Request) -> String {
         .and_then(Value::as_str)
         .map(str::to_owned);
     from_form
-        .or_else(|| {
-            req.uri().query().and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .filter(|(k, _)| k == "next")
-                    .last()
-                    .map(|(_, v)| v.into_owned())
-            })
-        })
+        .or_else(|| req.query_param("next"))
         .unwrap_or_default()
 }
 
