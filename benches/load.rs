@@ -10,7 +10,9 @@
 //! Targets, each served from this process on loopback with 2 worker threads:
 //! - `hyper`: bare hyper 1 answering a constant JSON body (the baseline);
 //! - `no-auth`: a view with no schemes and AllowAny (the pipeline's own cost);
-//! - `token`: Token authentication from SQLite (one joined query per request);
+//! - `token`: Token authentication on SQLite through the token cache (on by default: a
+//!   `PRAGMA data_version` check per request instead of the joined query);
+//! - `token-nocache`: the same with `AUTH_CACHE=off` (one joined query per request);
 //! - `basic-anon`: a Basic+Token view hit without credentials (401 path);
 //! - `throttle-mem`: the `no-auth` view plus `AnonRate` (one caller, the loopback address, at a
 //!   rate it never reaches), histories in process memory; its second ratio is to `no-auth`;
@@ -86,7 +88,8 @@ async fn hyper_baseline(listener: TcpListener) {
     }
 }
 
-fn wrk(addr: SocketAddr, path: &str, header: Option<&str>, secs: u64) -> Option<f64> {
+/// Requests per second and the 99th percentile latency in milliseconds.
+fn wrk(addr: SocketAddr, path: &str, header: Option<&str>, secs: u64) -> Option<(f64, f64)> {
     let mut cmd = Command::new("wrk");
     cmd.args(["-t2", "-c32", &format!("-d{secs}s"), "--latency"]);
     if let Some(h) = header {
@@ -104,7 +107,26 @@ fn wrk(addr: SocketAddr, path: &str, header: Option<&str>, secs: u64) -> Option<
     if text.contains("Non-2xx") && !path.contains("anon") {
         eprintln!("warning: non-2xx answers on {path}:\n{text}");
     }
-    Some(rps)
+    let p99 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .and_then(|v| latency_ms(v.trim()))
+        .unwrap_or(f64::NAN);
+    Some((rps, p99))
+}
+
+/// wrk's latency (`812.00us`, `3.05ms`, `1.20s`) in milliseconds.
+fn latency_ms(v: &str) -> Option<f64> {
+    let (number, scale) = if let Some(n) = v.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * scale)
 }
 
 fn main() {
@@ -125,7 +147,7 @@ fn main() {
         .or_else(|_| std::env::var("DRF_TEST_REDIS_URL"))
         .ok()
         .filter(|u| !u.is_empty());
-    let (base, app_addr, redis_addr, key) = rt.block_on(async {
+    let (base, app_addr, nocache_addr, redis_addr, key) = rt.block_on(async {
         let dir = std::env::temp_dir().join(format!("drf-bench-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -150,6 +172,19 @@ fn main() {
         let app_addr = l.local_addr().unwrap();
         tokio::spawn(drf::server::serve(router(), app, l, std::future::pending()));
 
+        // The same database with AUTH_CACHE=off.
+        let mut off = config.clone();
+        off.auth_cache.enabled = false;
+        let nocache_app = test_app_with(off).await;
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let nocache_addr = l.local_addr().unwrap();
+        tokio::spawn(drf::server::serve(
+            router(),
+            nocache_app,
+            l,
+            std::future::pending(),
+        ));
+
         let mut redis_addr = None;
         if let Some(url) = &redis_url {
             let mut config = config.clone();
@@ -166,13 +201,20 @@ fn main() {
             ));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-        (base, app_addr, redis_addr, key)
+        (base, app_addr, nocache_addr, redis_addr, key)
     });
     let auth = format!("Authorization: Token {key}");
     let mut runs = vec![
         ("hyper", base, "/", None, None),
         ("no-auth", app_addr, "/open/", None, None),
         ("token", app_addr, "/token/", Some(auth.as_str()), None),
+        (
+            "token-nocache",
+            nocache_addr,
+            "/token/",
+            Some(auth.as_str()),
+            None,
+        ),
         ("basic-anon", app_addr, "/basic-anon/", None, None),
         (
             "throttle-mem",
@@ -198,11 +240,11 @@ fn main() {
     let mut baseline = None;
     let mut measured: Vec<(&str, f64)> = Vec::new();
     println!(
-        "{:<15} {:>12} {:>10} {:>22}",
-        "target", "req/s", "× hyper", "× same without throttle"
+        "{:<15} {:>12} {:>10} {:>10} {:>22}",
+        "target", "req/s", "× hyper", "p99 ms", "× same without throttle"
     );
     for (name, addr, path, header, versus) in runs {
-        let Some(rps) = wrk(addr, path, header, secs) else {
+        let Some((rps, p99)) = wrk(addr, path, header, secs) else {
             eprintln!("{name}: wrk failed");
             continue;
         };
@@ -211,7 +253,10 @@ fn main() {
             .and_then(|v| measured.iter().find(|(n, _)| *n == v))
             .map(|(_, r)| format!("{:.2}", rps / r))
             .unwrap_or_default();
-        println!("{name:<15} {rps:>12.0} {:>10.2} {against:>22}", rps / base);
+        println!(
+            "{name:<15} {rps:>12.0} {:>10.2} {p99:>10.2} {against:>22}",
+            rps / base
+        );
         measured.push((name, rps));
     }
     drop(rt);

@@ -14,6 +14,8 @@
 //! 3. We make users with each algorithm as the preferred hasher, and tokens.
 //! 4. Django (`interop.py check`) verifies every password with `check_password`, every token with
 //!    DRF's `TokenAuthentication`, and logs each user in with `authenticate()`.
+//! 5. With their tokens in our token cache, Django (`interop.py revoke`) deactivates a user,
+//!    deletes a token, deletes a user and replaces a token: the next request here refuses each.
 
 mod common;
 
@@ -115,16 +117,36 @@ async fn interop(python: &str, url: &str, guard: Option<TestDatabase>, model: Mo
     let mut config = common::test_config::<drf::DefaultSettings>(url.to_owned());
     config.hashers = HasherConfig::with_iterations(ITERATIONS).with_hashers(Algorithm::ALL);
     config.user_model = model.user_model();
-    let mut db = Db::connect(url).await.expect("open Django's database");
+    let mut db = Db::connect(url)
+        .await
+        .expect("open Django's database")
+        .with_user_model(&config.user_model);
     if let Some(guard) = guard {
         db = db.with_guard(std::sync::Arc::new(guard));
     }
     let report = db.migrate().await.expect("migrate");
     assert!(
-        report.is_noop(),
-        "Django's database is left alone: {report:?}"
+        report.created_tables.is_empty() && report.recorded_migrations.is_empty(),
+        "Django's tables are left alone: {report:?}"
     );
+    // PostgreSQL: the token cache's triggers, on the token table and the user table.
+    let expected: Vec<String> = if db.is_postgres() {
+        vec!["authtoken_token".into(), config.user_model.table.clone()]
+    } else {
+        Vec::new()
+    };
+    assert_eq!(report.installed_triggers, expected, "{report:?}");
+    assert!(db.migrate().await.expect("again").is_noop());
     let app = drf::App::new(config, db);
+    // The cache is on (a file database, or PostgreSQL once its listener listens).
+    let live = std::time::Instant::now();
+    while !app.db().auth_cache_is_live() {
+        assert!(
+            live.elapsed().as_secs() < 20,
+            "the token cache never went live"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let router = Router::<drf::DefaultSettings>::new().route("/whoami/", whoami);
     let client = APIClient::new(router, app.clone());
 
@@ -274,6 +296,70 @@ async fn interop(python: &str, url: &str, guard: Option<TestDatabase>, model: Mo
             assert_eq!(r["tier"], json!(i));
         }
     }
+
+    // 5. Django revokes tokens our cache holds: a user deactivated, a token deleted, a user
+    //    deleted, a token replaced. The next request here refuses each, as DRF does.
+    let victims: Vec<(String, String)> = made["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter(|u| u["inactive"] != true && u["token"].is_string())
+        .take(4)
+        .map(|u| {
+            (
+                u["username"].as_str().expect("username").to_owned(),
+                u["token"].as_str().expect("token").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(victims.len(), 4);
+    for (username, token) in &victims {
+        let r = client
+            .get("/whoami/")
+            .header("Authorization", &format!("Token {token}"))
+            .await;
+        assert_eq!(r.status, 200, "{username}: {}", r.text());
+    }
+    assert!(
+        app.db().auth_cache_len() >= 4,
+        "the tokens are cached: {}",
+        app.db().auth_cache_len()
+    );
+    let names: Vec<&str> = victims.iter().map(|(u, _)| u.as_str()).collect();
+    let revoked = django(
+        python,
+        vec![
+            "revoke".into(),
+            url.to_owned(),
+            model.arg().into(),
+            json!(names).to_string(),
+        ],
+    )
+    .await;
+    let expected = [
+        "User inactive or deleted.",
+        "Invalid token.",
+        "Invalid token.",
+        "Invalid token.",
+    ];
+    for ((username, token), detail) in victims.iter().zip(expected) {
+        let r = client
+            .get("/whoami/")
+            .header("Authorization", &format!("Token {token}"))
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()),
+            (401, json!({ "detail": detail })),
+            "{username}'s token after Django revoked it"
+        );
+    }
+    let new_token = revoked["new_token"].as_str().expect("new token");
+    let r = client
+        .get("/whoami/")
+        .header("Authorization", &format!("Token {new_token}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["username"], victims[3].0.as_str());
     app.db().close().await;
 }
 

@@ -1,7 +1,8 @@
 //! Scale-out: two server processes of the conformance example on one PostgreSQL database and
 //! one Redis behave as one. Under concurrent load from both sides a rate of N per minute admits
 //! exactly N between them, and a token replaced with `drf_create_token -r` (run as a third
-//! process) is refused by both servers on the next request.
+//! process), a user deactivated or a token deleted by plain SQL (as psql would) is refused
+//! by both servers, token caches on, on the next request.
 //!
 //! Needs `DRF_TEST_POSTGRES_URL` and `DRF_TEST_REDIS_URL` (`.ci/run` starts both through
 //! `.ci/services.sh`); unset when it is built, the test is reported as ignored (see `build.rs`).
@@ -287,6 +288,41 @@ async fn two_processes_on_one_database_and_one_redis_behave_as_one() {
         assert_eq!(status, 200, "{body}");
         assert!(body.contains(&new_key));
     }
+
+    // Revocation by plain SQL (as psql would), with the new key in both servers' token
+    // caches: a deactivation, then a deletion, each refused by both on the next request.
+    let mut sql = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    let new_auth = format!("Token {new_key}");
+    sql.execute(r#"UPDATE "auth_user" SET "is_active" = false WHERE "username" = 'alice'"#)
+        .await
+        .expect("deactivate");
+    for addr in servers {
+        let (status, body) = get(addr, "/token/", &[("Authorization", &new_auth)]).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (401, r#"{"detail":"User inactive or deleted."}"#),
+            "the deactivation is seen at once by {addr}"
+        );
+    }
+    sql.execute(r#"UPDATE "auth_user" SET "is_active" = true WHERE "username" = 'alice'"#)
+        .await
+        .expect("reactivate");
+    for addr in servers {
+        let (status, body) = get(addr, "/token/", &[("Authorization", &new_auth)]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    sql.execute(r#"DELETE FROM "authtoken_token""#)
+        .await
+        .expect("delete tokens");
+    for addr in servers {
+        let (status, body) = get(addr, "/token/", &[("Authorization", &new_auth)]).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (401, r#"{"detail":"Invalid token."}"#),
+            "the deletion is seen at once by {addr}"
+        );
+    }
+    let _ = sql.close().await;
 
     drop((a, b));
     db.drop_it().await;

@@ -29,9 +29,13 @@ impl App {
     }
 
     /// Builds the state from an open database, serving the user table of
-    /// `config.user_model`.
+    /// `config.user_model`, with the token cache `config.auth_cache` asks for (see
+    /// [`Db::with_auth_cache`]; on PostgreSQL its listener starts here, so call this inside a
+    /// Tokio runtime).
     pub fn new(config: Config, db: Db) -> Self {
-        let db = db.with_user_model(&config.user_model);
+        let db = db
+            .with_user_model(&config.user_model)
+            .with_auth_cache(&config.auth_cache);
         let passwords = Passwords::new(config.hashers.clone()).with_queue(config.hash_queue);
         let throttle_store = Store::new(config.redis_url.as_deref(), &config.throttle);
         Self {

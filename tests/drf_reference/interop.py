@@ -179,6 +179,22 @@ def check(model, wanted):
     return {"results": results}
 
 
+def revoke(model, usernames):
+    """Revocations made by Django: the first user deactivated, the second's token deleted,
+    the third user deleted (with its token), the fourth's token replaced."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    User = get_user_model()
+    deactivate, untoken, delete, replace = (User.objects.get_by_natural_key(u) for u in usernames)
+    deactivate.is_active = False
+    deactivate.save()
+    Token.objects.filter(user=untoken).delete()
+    delete.delete()
+    Token.objects.filter(user=replace).delete()
+    return {"new_token": Token.objects.create(user=replace).key}
+
+
 def main():
     command, url, model = sys.argv[1], sys.argv[2], sys.argv[3]
     configure(url, model)
@@ -186,6 +202,8 @@ def main():
         out = create(model)
     elif command == "check":
         out = check(model, json.loads(sys.argv[4]))
+    elif command == "revoke":
+        out = revoke(model, json.loads(sys.argv[4]))
     else:
         raise SystemExit("unknown command " + command)
     print(json.dumps(out))

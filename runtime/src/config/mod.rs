@@ -16,6 +16,7 @@ mod throttle;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::db::AuthCacheSettings;
 use crate::db::user_model::{self, UserModel};
 use crate::hashers::HasherConfig;
 use crate::throttling::rate::Rate;
@@ -125,6 +126,10 @@ pub struct Config {
     /// `DEBUG`: lets a server with a weak `SECRET_KEY` listen beyond loopback (see
     /// [`Config::check_listen`]). Default `false`.
     pub debug: bool,
+    /// The token cache (`AUTH_CACHE`, on by default; `AUTH_CACHE_MAX_ENTRIES`, 10,000): Token
+    /// authentication answers from memory until the token or its user changes, whoever
+    /// changes it. See [`AuthCacheSettings`].
+    pub auth_cache: AuthCacheSettings,
 }
 
 impl Config {
@@ -156,6 +161,7 @@ impl Config {
             upload_limits: crate::parsers::UploadLimits::DJANGO,
             log_json: false,
             debug: false,
+            auth_cache: AuthCacheSettings::default(),
         }
     }
 
@@ -229,6 +235,12 @@ impl Config {
         if let Some(b) = env.bool("DEBUG")? {
             c.debug = b;
         }
+        if let Some(b) = env.bool("AUTH_CACHE")? {
+            c.auth_cache.enabled = b;
+        }
+        if let Some(n) = env.parse::<usize>("AUTH_CACHE_MAX_ENTRIES")? {
+            c.auth_cache.max_entries = n;
+        }
         if let Some(n) = env.parse::<usize>("MAX_BODY_SIZE")? {
             c.max_body_size = n;
         }
@@ -257,7 +269,7 @@ impl Config {
     /// either way, PBKDF2 iterations from 1 to 100,000,000, `MAX_BODY_SIZE` at most 1 GiB (bodies
     /// are held in memory), `MAX_CONNECTIONS` at most 1,000,000, `PASSWORD_HASH_MAX_WAITING` at
     /// most 100,000, `THROTTLE_REDIS_TIMEOUT_MS` from 1 to 60,000, `THROTTLE_MEMORY_MAX_KEYS`
-    /// from 1 to 100,000,000, and failed-login rates of at least one per period. [`Config::from_env`] checks it, and
+    /// from 1 to 100,000,000, `AUTH_CACHE_MAX_ENTRIES` from 1 to 10,000,000, and failed-login rates of at least one per period. [`Config::from_env`] checks it, and
     /// so does the server before it listens, so that a value that would overflow a deadline or
     /// a cookie date is an error at start-up, never a panic at request time.
     ///
@@ -337,6 +349,12 @@ impl Config {
                 as_u64(self.throttle.memory_max_keys),
                 1,
                 100_000_000,
+            ),
+            (
+                "AUTH_CACHE_MAX_ENTRIES",
+                as_u64(self.auth_cache.max_entries),
+                1,
+                10_000_000,
             ),
         ] {
             if !(min..=max).contains(&value) {
@@ -592,6 +610,16 @@ mod tests {
                 "THROTTLE_MEMORY_MAX_KEYS must be from 1 to 100000000; got 100000001",
             ),
             (
+                "AUTH_CACHE_MAX_ENTRIES",
+                "0",
+                "AUTH_CACHE_MAX_ENTRIES must be from 1 to 10000000; got 0",
+            ),
+            (
+                "AUTH_CACHE",
+                "sometimes",
+                "AUTH_CACHE=\"sometimes\": expected true or false",
+            ),
+            (
                 "HANDLER_TIMEOUT_SECS",
                 "604801",
                 "HANDLER_TIMEOUT_SECS must be at most 604800 (7 days), or 0 for no timeout; got 604801",
@@ -629,8 +657,13 @@ mod tests {
             ("THROTTLE_REDIS_TIMEOUT_MS", "60000"),
             ("THROTTLE_MEMORY_MAX_KEYS", "100000000"),
             ("LOGIN_FAILURE_RATE", "1/day"),
+            ("AUTH_CACHE_MAX_ENTRIES", "10000000"),
+            ("AUTH_CACHE_MAX_ENTRIES", "1"),
         ] {
             assert!(config(&[(var, value)]).is_ok(), "{var}={value}");
         }
+        // `AUTH_CACHE=off` turns the token cache off; it is on by default.
+        assert!(config(&[]).unwrap().auth_cache.enabled);
+        assert!(!config(&[("AUTH_CACHE", "off")]).unwrap().auth_cache.enabled);
     }
 }

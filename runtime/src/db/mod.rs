@@ -96,6 +96,7 @@
 //! of each struct…). In each expansion of [`with_pool!`] the backend is concrete, so sqlx's own
 //! impls apply and nothing is restated; the text of the body is still written once.
 
+mod auth_cache;
 mod datetime;
 mod dialect;
 mod error;
@@ -111,6 +112,7 @@ mod tests;
 
 use std::any::Any;
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -119,6 +121,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, PgPool, SqlitePool};
 
+pub use auth_cache::AuthCacheSettings;
 pub use datetime::{format_django_datetime, now, parse_django_datetime};
 pub use dialect::{Dialect, PerDialect};
 pub use error::DbError;
@@ -130,6 +133,7 @@ pub use users::NewUser;
 #[doc(inline)]
 pub use crate::__drf_db_with_pool as with_pool;
 
+use auth_cache::AuthCache;
 use error::{is_unique_violation, outage};
 use user_model::UserSql;
 
@@ -149,6 +153,10 @@ pub struct Db {
     pool: Pool,
     users: Arc<UserSql>,
     model: Arc<UserModel>,
+    /// The SQLite database file (canonical path), for the token cache's change check.
+    sqlite_file: Option<Arc<PathBuf>>,
+    /// The token cache, when [`Db::with_auth_cache`] turned it on.
+    cache: Option<Arc<AuthCache>>,
     /// Held, never read: its drop is the point (see `with_guard`).
     #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
     guard: Option<Arc<dyn Any + Send + Sync>>,
@@ -159,6 +167,7 @@ impl fmt::Debug for Db {
         f.debug_struct("Db")
             .field("pool", &self.pool)
             .field("user_table", &self.model.table)
+            .field("auth_cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
@@ -251,7 +260,9 @@ impl Db {
             .create_if_missing(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = if is_sqlite_memory_url(url) {
+        let memory = is_sqlite_memory_url(url);
+        let file = (!memory).then(|| opts.get_filename().to_owned());
+        let pool = if memory {
             // One connection that is never closed: the database lives as long as it does.
             SqlitePoolOptions::new()
                 .max_connections(1)
@@ -276,7 +287,13 @@ impl Db {
                 )
                 .await?
         };
-        Ok(Self::from_pool(Pool::Sqlite(pool)))
+        let mut db = Self::from_pool(Pool::Sqlite(pool));
+        // The file exists now (the pool created it): its canonical path stays right if the
+        // process changes directory.
+        db.sqlite_file = file
+            .map(|f| std::fs::canonicalize(&f).unwrap_or(f))
+            .map(Arc::new);
+        Ok(db)
     }
 
     fn from_pool(pool: Pool) -> Self {
@@ -285,6 +302,8 @@ impl Db {
             users: Arc::new(UserSql::for_pool(&pool, &model)),
             model: Arc::new(model),
             pool,
+            sqlite_file: None,
+            cache: None,
             guard: None,
         }
     }
@@ -295,8 +314,54 @@ impl Db {
         if *model != *self.model {
             self.users = Arc::new(UserSql::for_pool(&self.pool, model));
             self.model = Arc::new(model.clone());
+            // Entries of the other table mean nothing here.
+            self.cache = None;
         }
         self
+    }
+
+    /// The same pool, with a token cache of its own when `settings` turn it on (see
+    /// [`AuthCacheSettings`] and the [`authentication`](crate::authentication) module): Token
+    /// lookups are then served from memory until the token or its user changes, by whoever
+    /// changes it. An in-memory SQLite database is never cached. On PostgreSQL this starts
+    /// the listener task, so it must run inside a Tokio runtime (outside one, the cache stays
+    /// off); the cache is bypassed until the listener listens.
+    pub fn with_auth_cache(mut self, settings: &AuthCacheSettings) -> Self {
+        self.cache = None;
+        if !settings.enabled {
+            return self;
+        }
+        self.cache = match &self.pool {
+            Pool::Sqlite(_) => self
+                .sqlite_file
+                .as_deref()
+                .and_then(|file| AuthCache::sqlite(file, settings.max_entries)),
+            Pool::Postgres(pool) => tokio::runtime::Handle::try_current().ok().map(|_| {
+                let tables = ["authtoken_token".to_owned(), self.model.table.clone()];
+                AuthCache::postgres(pool.clone(), tables, settings.max_entries)
+            }),
+        }
+        .map(Arc::new);
+        self
+    }
+
+    /// Whether Token lookups are served from the cache now: it is on and, on PostgreSQL, its
+    /// listener listens (which takes a moment after start-up).
+    pub fn auth_cache_is_live(&self) -> bool {
+        self.cache.as_ref().is_some_and(|c| c.is_live())
+    }
+
+    /// How many tokens the cache holds (0 when it is off).
+    pub fn auth_cache_len(&self) -> usize {
+        self.cache.as_ref().map_or(0, |c| c.len())
+    }
+
+    /// Drops the cached tokens of this user: every write of this module to a user row or a
+    /// token calls it, so this process never serves what it just changed.
+    fn forget_user(&self, user_id: i64) {
+        if let Some(cache) = &self.cache {
+            cache.invalidate_user(user_id);
+        }
     }
 
     /// The user table this pool serves.

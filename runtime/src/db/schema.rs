@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use super::auth_cache;
 use super::dialect::{Dialect, PerDialect};
 use super::types::DjangoDateTime;
 use super::{Db, DbError, now, with_pool};
@@ -316,12 +317,17 @@ pub struct MigrateReport {
     pub recorded_migrations: Vec<(&'static str, &'static str)>,
     /// Apps left alone because `django_migrations` already had rows for them.
     pub already_migrated_apps: Vec<&'static str>,
+    /// PostgreSQL: the tables that got the token cache's triggers (the token table and the
+    /// user table, each once; see [`Db::with_auth_cache`]).
+    pub installed_triggers: Vec<String>,
 }
 
 impl MigrateReport {
     /// True when nothing was changed.
     pub fn is_noop(&self) -> bool {
-        self.created_tables.is_empty() && self.recorded_migrations.is_empty()
+        self.created_tables.is_empty()
+            && self.recorded_migrations.is_empty()
+            && self.installed_triggers.is_empty()
     }
 }
 
@@ -345,6 +351,13 @@ impl fmt::Display for MigrateReport {
         }
         for (app, name) in &self.recorded_migrations {
             writeln!(f, "  Applying {app}.{name}... OK")?;
+        }
+        if !self.installed_triggers.is_empty() {
+            writeln!(
+                f,
+                "  Installing the token cache's triggers on {}... OK",
+                self.installed_triggers.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -390,6 +403,7 @@ impl Plan {
             created_tables: self.tables.iter().map(|t| t.name).collect(),
             recorded_migrations: self.migrations,
             already_migrated_apps: self.already_migrated_apps,
+            installed_triggers: Vec::new(),
         }
     }
 }
@@ -399,9 +413,15 @@ impl Db {
     /// not, and records their migrations in `django_migrations` (docs/django-compat.md §1.1), in one transaction.
     ///
     /// Apps that already have rows in `django_migrations` are Django's and are left alone, so
-    /// on a database Django migrated this changes nothing. Idempotent, and safe to run from
-    /// several processes at once.
+    /// on a database Django migrated this changes no table. On PostgreSQL it installs the
+    /// token cache's triggers on the token and user tables where they are missing (they
+    /// notify changes, and change nothing of the rows or the schema Django sees). Idempotent,
+    /// and safe to run from several processes at once.
     pub async fn migrate(&self) -> Result<MigrateReport, DbError> {
+        let triggers = [
+            ("authtoken_token", "user_id"),
+            (self.model.table.as_str(), self.model.pk.as_str()),
+        ];
         Ok(with_pool!(self, for<D> |pool| {
             // SQLite: BEGIN IMMEDIATE takes the write lock first, so two processes cannot both
             // decide to create the same tables; PostgreSQL: an advisory lock does.
@@ -439,8 +459,33 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
             }
+            let created: Vec<&str> = plan.tables.iter().map(|t| t.name).collect();
+            let mut installed = Vec::new();
+            if self.is_postgres() {
+                for (table, column) in triggers {
+                    if !existing.contains(table) && !created.contains(&table) {
+                        continue; // a custom user table Django has not made yet
+                    }
+                    let present: i64 = sqlx::query_scalar(auth_cache::TRIGGERS_ON_TABLE)
+                        .bind(auth_cache::quote(table))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if present == 2 {
+                        continue;
+                    }
+                    for stmt in auth_cache::trigger_ddl(table, column) {
+                        sqlx::query(&stmt)
+                            .persistent(false)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    installed.push(table.to_owned());
+                }
+            }
             tx.commit().await?;
-            plan.into_report()
+            let mut report = plan.into_report();
+            report.installed_triggers = installed;
+            report
         }))
     }
 }

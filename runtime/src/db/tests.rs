@@ -1497,3 +1497,210 @@ async fn pg_custom_user_table() {
     custom_model_suite(pg.db.clone(), true).await;
     pg.finish().await;
 }
+
+// ---- the token cache against writes made elsewhere ------------------------------------------
+
+/// `cached` with the token cache on, against `writer`: another pool on the same database,
+/// standing for another instance, Django or psql (plain SQL). Each revocation is refused on
+/// the very next lookup, with no waiting.
+async fn auth_cache_suite(cached: &Db, writer: &Db) {
+    let cached = cached
+        .clone()
+        .with_auth_cache(&AuthCacheSettings::default());
+    let started = std::time::Instant::now();
+    while !cached.auth_cache_is_live() {
+        assert!(started.elapsed() < Duration::from_secs(20), "never live");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut users = Vec::new();
+    for name in [
+        "c-deactivated",
+        "c-token-deleted",
+        "c-user-deleted",
+        "c-token-replaced",
+        "c-password",
+        "c-untouched",
+    ] {
+        let u = writer
+            .create_user(NewUser::new(name, "old"))
+            .await
+            .expect("create");
+        let id = u.id.expect("id");
+        let t = writer.get_or_create_token(id).await.expect("token");
+        users.push((id, t.key));
+    }
+    let lookup = |key: String| {
+        let cached = cached.clone();
+        async move { cached.token_with_user(&key).await.expect("lookup") }
+    };
+    for round in 0..2 {
+        for (id, key) in &users {
+            let (t, u) = lookup(key.clone()).await.expect("found");
+            assert_eq!((t.user_id, u.id), (*id, Some(*id)), "round {round}");
+        }
+        assert_eq!(cached.auth_cache_len(), users.len(), "all cached");
+    }
+    let [
+        deactivated,
+        token_deleted,
+        user_deleted,
+        replaced,
+        password,
+        untouched,
+    ] = <[(i64, String); 6]>::try_from(users).expect("six");
+
+    exec(
+        writer,
+        &format!(
+            r#"UPDATE "auth_user" SET "is_active" = false WHERE "id" = {}"#,
+            deactivated.0
+        ),
+    )
+    .await;
+    let (_, u) = lookup(deactivated.1.clone()).await.expect("still a token");
+    assert!(!u.is_active, "the deactivation is seen at once");
+
+    exec(
+        writer,
+        &format!(
+            r#"DELETE FROM "authtoken_token" WHERE "user_id" = {}"#,
+            token_deleted.0
+        ),
+    )
+    .await;
+    assert!(lookup(token_deleted.1.clone()).await.is_none());
+
+    exec(
+        writer,
+        &format!(
+            r#"DELETE FROM "authtoken_token" WHERE "user_id" = {id}; DELETE FROM "auth_user" WHERE "id" = {id}"#,
+            id = user_deleted.0
+        ),
+    )
+    .await;
+    assert!(lookup(user_deleted.1.clone()).await.is_none());
+
+    let new = writer.reset_token(replaced.0).await.expect("reset");
+    assert!(lookup(replaced.1.clone()).await.is_none());
+    assert!(lookup(new.key.clone()).await.is_some());
+
+    exec(
+        writer,
+        &format!(
+            r#"UPDATE "auth_user" SET "password" = 'new' WHERE "id" = {}"#,
+            password.0
+        ),
+    )
+    .await;
+    let (_, u) = lookup(password.1.clone())
+        .await
+        .expect("DRF keeps the token");
+    assert_eq!(u.password, "new", "the user row as it is now");
+
+    // A write rolled back changes nothing.
+    let (_, u) = lookup(untouched.1.clone()).await.expect("found");
+    assert!(u.is_active);
+    exec(
+        writer,
+        &format!(
+            r#"BEGIN; UPDATE "auth_user" SET "is_active" = false WHERE "id" = {}; ROLLBACK"#,
+            untouched.0
+        ),
+    )
+    .await;
+    let (_, u) = lookup(untouched.1.clone()).await.expect("found");
+    assert!(u.is_active);
+
+    // Writes through the cached pool itself drop its entries at once.
+    cached
+        .set_password(untouched.0, "through-us")
+        .await
+        .expect("set");
+    let (_, u) = lookup(untouched.1.clone()).await.expect("found");
+    assert_eq!(u.password, "through-us");
+
+    // AUTH_CACHE=off: nothing is held.
+    let off = cached.clone().with_auth_cache(&AuthCacheSettings {
+        enabled: false,
+        ..AuthCacheSettings::default()
+    });
+    assert!(
+        off.token_with_user(&untouched.1)
+            .await
+            .expect("q")
+            .is_some()
+    );
+    assert_eq!(off.auth_cache_len(), 0);
+    assert!(!off.auth_cache_is_live());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_token_cache_sees_every_write_to_the_file() {
+    let file = TempFile::new();
+    let a = Db::connect(&file.url()).await.expect("connect a");
+    a.migrate().await.expect("migrate");
+    let b = Db::connect(&file.url()).await.expect("connect b");
+    auth_cache_suite(&a, &b).await;
+    // A database in memory is never cached (one process, nothing to save a query from).
+    let memory = memory_db()
+        .await
+        .with_auth_cache(&AuthCacheSettings::default());
+    assert!(!memory.auth_cache_is_live());
+    a.close().await;
+    b.close().await;
+}
+
+#[cfg_attr(
+    not(drf_test_postgres),
+    ignore = "needs DRF_TEST_POSTGRES_URL: source .ci/services.sh && start_postgres"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_token_cache_sees_every_write_through_its_triggers() {
+    let pg = pg_test_db().await;
+    let report = pg.db.migrate().await.expect("migrate");
+    assert_eq!(report.installed_triggers, ["authtoken_token", "auth_user"]);
+    assert!(
+        report
+            .to_string()
+            .contains("Installing the token cache's triggers on authtoken_token, auth_user... OK"),
+        "{report}"
+    );
+    assert!(pg.db.migrate().await.expect("again").is_noop());
+    // Without its triggers the cache stays off rather than go stale; `migrate` puts back
+    // what is missing.
+    exec(
+        &pg.db,
+        r#"DROP TRIGGER "drf_auth_cache_row" ON "authtoken_token""#,
+    )
+    .await;
+    let early = pg.db.clone().with_auth_cache(&AuthCacheSettings::default());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!early.auth_cache_is_live());
+    drop(early);
+    let report = pg.db.migrate().await.expect("migrate");
+    assert_eq!(report.installed_triggers, ["authtoken_token"]);
+    let writer = pg.second_pool().await;
+    auth_cache_suite(&pg.db, &writer).await;
+    // TRUNCATE empties every instance's cache.
+    let cached = pg.db.clone().with_auth_cache(&AuthCacheSettings::default());
+    let u = writer
+        .create_user(NewUser::new("c-truncated", "x"))
+        .await
+        .expect("create");
+    let t = writer
+        .get_or_create_token(u.id.expect("id"))
+        .await
+        .expect("token");
+    let started = std::time::Instant::now();
+    while !cached.auth_cache_is_live() {
+        assert!(started.elapsed() < Duration::from_secs(20), "never live");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(cached.token_with_user(&t.key).await.expect("q").is_some());
+    assert_eq!(cached.auth_cache_len(), 1);
+    exec(&writer, r#"TRUNCATE "authtoken_token""#).await;
+    assert!(cached.token_with_user(&t.key).await.expect("q").is_none());
+    drop(cached);
+    writer.close().await;
+    pg.finish().await;
+}

@@ -1,6 +1,7 @@
 //! Reads and writes of DRF's `authtoken_token`: the Token authentication lookup (one join with
 //! the user table) and `Token.objects.get_or_create`, each written once for both backends.
 
+use super::auth_cache::Lookup;
 use super::dialect::Dialect;
 use super::types::{DjangoDateTime, Id, StoredDateTime};
 use super::users::{DELETE_TOKEN, decode_user, has_nul};
@@ -29,11 +30,30 @@ fn token((key, created, user_id): TokenRow) -> AuthToken {
 
 impl Db {
     /// The token with this key and its user, in one query (the hot path of Token
-    /// authentication). Keys are matched exactly.
+    /// authentication), or from the token cache when [`Db::with_auth_cache`] turned it on.
+    /// Keys are matched exactly.
     pub async fn token_with_user(&self, key: &str) -> Result<Option<(AuthToken, User)>, DbError> {
         if has_nul(key) {
             return Ok(None);
         }
+        let Some(cache) = &self.cache else {
+            return self.query_token_with_user(key).await;
+        };
+        match cache.lookup_fresh(key).await {
+            Lookup::Hit(found) => Ok(Some(*found)),
+            Lookup::Bypass => self.query_token_with_user(key).await,
+            Lookup::Miss(ticket) => {
+                let found = self.query_token_with_user(key).await?;
+                // Unknown keys are not cached: a new token needs no invalidation.
+                if let Some((token, user)) = &found {
+                    cache.fill(ticket, token, user);
+                }
+                Ok(found)
+            }
+        }
+    }
+
+    async fn query_token_with_user(&self, key: &str) -> Result<Option<(AuthToken, User)>, DbError> {
         let sql = &self.users;
         Ok(with_pool!(self, |pool| {
             match sqlx::query(&sql.token_with_user)
@@ -111,6 +131,7 @@ impl Db {
     /// transaction. [`DbError::UserNotFound`] if the user does not exist (nothing changes).
     pub async fn reset_token(&self, user_id: i64) -> Result<AuthToken, DbError> {
         let user_exists = &self.users.user_exists;
+        self.forget_user(user_id);
         for _ in 0..TOKEN_ATTEMPTS {
             let key = new_token_key();
             let created = now();
@@ -140,6 +161,8 @@ impl Db {
                 Ok::<_, sqlx::Error>(true)
             }
             .await);
+            // After the commit too: a lookup that ran meanwhile may have cached the old key.
+            self.forget_user(user_id);
             match result {
                 Ok(true) => {
                     return Ok(AuthToken {

@@ -221,14 +221,16 @@ impl Db {
     /// login). A missing user is not an error.
     pub async fn set_password(&self, user_id: i64, encoded: &str) -> Result<(), DbError> {
         let sql = &self.users.set_password;
-        with_pool!(self, |pool| {
+        let written = with_pool!(self, |pool| {
             sqlx::query(sql)
                 .bind(encoded)
                 .bind(user_id)
                 .execute(pool)
                 .await
                 .map(drop)
-        })?;
+        });
+        self.forget_user(user_id);
+        written?;
         Ok(())
     }
 
@@ -251,8 +253,9 @@ impl Db {
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected())
-        })?;
-        Ok(written > 0)
+        });
+        self.forget_user(user_id);
+        Ok(written? > 0)
     }
 
     /// Sets `last_login` to now (what Django's `login()` does) and returns the value written.
@@ -260,14 +263,16 @@ impl Db {
     pub async fn update_last_login(&self, user_id: i64) -> Result<NaiveDateTime, DbError> {
         let at = now();
         if let Some(sql) = &self.users.set_last_login {
-            with_pool!(self, |pool| {
+            let written = with_pool!(self, |pool| {
                 sqlx::query(sql)
                     .bind(DjangoDateTime(at))
                     .bind(user_id)
                     .execute(pool)
                     .await
                     .map(drop)
-            })?;
+            });
+            self.forget_user(user_id);
+            written?;
         }
         Ok(at.naive_utc())
     }
@@ -288,7 +293,7 @@ impl Db {
             model.chain([("django_admin_log", DELETE_ADMIN_LOG)])
         };
         // An early return (`?`) drops the transaction, which rolls it back.
-        Ok(with_pool!(self, for<D> |pool| {
+        let deleted = with_pool!(self, for<D> |pool| async {
             let mut tx = D::begin_write(pool).await?;
             sqlx::query(DELETE_TOKEN)
                 .bind(user_id)
@@ -310,8 +315,11 @@ impl Db {
                 .await?
                 .rows_affected();
             tx.commit().await?;
-            deleted > 0
-        }))
+            Ok::<_, sqlx::Error>(deleted > 0)
+        }
+        .await);
+        self.forget_user(user_id);
+        Ok(deleted?)
     }
 
     /// Whether the user with this primary key exists.

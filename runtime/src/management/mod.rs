@@ -193,10 +193,14 @@ where
 /// Connects, then runs one command.
 async fn run<S: Settings>(
     router: Router<S>,
-    config: Config,
+    mut config: Config,
     cli: Cli,
     io: &mut CommandIo,
 ) -> Outcome {
+    if !matches!(cli.command, Command::Runserver(_)) {
+        // A one-shot command reads a token once at most: no token cache, no listener.
+        config.auth_cache.enabled = false;
+    }
     let app = App::connect(config).await?;
     let is_migrate = matches!(cli.command, Command::Migrate { .. });
     if !is_migrate && !app.db().is_postgres() {
