@@ -121,6 +121,12 @@ pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// SQLITE_BUSY, or one of its extended codes (`SQLITE_BUSY_RECOVERY`, …).
+pub(super) fn is_sqlite_busy(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d)
+        if d.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5))
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

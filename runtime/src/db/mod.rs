@@ -134,7 +134,7 @@ pub use users::NewUser;
 pub use crate::__drf_db_with_pool as with_pool;
 
 use auth_cache::AuthCache;
-use error::{is_unique_violation, outage};
+use error::{is_sqlite_busy, is_unique_violation, outage};
 use user_model::UserSql;
 
 /// How long SQLite waits for a lock held by another connection before giving up.
@@ -255,6 +255,7 @@ impl Db {
     }
 
     async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
+        const SQLITE_CONNECT_RETRIES: u32 = 100;
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| DbError::Other(format!("invalid SQLite URL: {e}")))?
             .create_if_missing(true)
@@ -275,17 +276,30 @@ impl Db {
                 .await?
         } else {
             let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-            SqlitePoolOptions::new()
-                .max_connections(u32::try_from((cpus * 2).clamp(4, 32)).unwrap_or(4))
-                // A local file does not drop connections: skip the ping before every query.
-                .test_before_acquire(false)
-                .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect_with(
-                    opts.journal_mode(SqliteJournalMode::Wal)
-                        // Safe with WAL (no corruption); a power cut may lose the last commits.
-                        .synchronous(SqliteSynchronous::Normal),
-                )
-                .await?
+            let opts = opts
+                .journal_mode(SqliteJournalMode::Wal)
+                // Safe with WAL (no corruption); a power cut may lose the last commits.
+                .synchronous(SqliteSynchronous::Normal);
+            // Switching a new file to WAL takes an exclusive lock, and SQLite answers BUSY at
+            // once (no busy wait: it would deadlock) when another process does the same at
+            // that moment; two instances starting together on a fresh file retry.
+            let mut attempts = 0;
+            loop {
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(u32::try_from((cpus * 2).clamp(4, 32)).unwrap_or(4))
+                    // A local file does not drop connections: skip the ping before every query.
+                    .test_before_acquire(false)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(opts.clone())
+                    .await;
+                match pool {
+                    Err(e) if is_sqlite_busy(&e) && attempts < SQLITE_CONNECT_RETRIES => {
+                        attempts += 1;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    other => break other?,
+                }
+            }
         };
         let mut db = Self::from_pool(Pool::Sqlite(pool));
         // The file exists now (the pool created it): its canonical path stays right if the
