@@ -100,7 +100,7 @@ impl std::fmt::Debug for AuthCache {
 struct Shared {
     state: Mutex<State>,
     /// SQLite: the connection whose `data_version` tells that the database changed.
-    files: Option<Markers>,
+    version: Option<DataVersion>,
     /// PostgreSQL: how hits wait for the listener's barrier.
     sync: Option<SyncPoint>,
 }
@@ -142,7 +142,7 @@ struct State {
     /// Whether entries may be served: always for SQLite, while listening for PostgreSQL.
     live: bool,
     /// SQLite: the `data_version` the entries were filled under.
-    markers: Option<Snapshot>,
+    version_seen: Option<i64>,
     barriers: Barriers,
 }
 
@@ -165,7 +165,7 @@ impl AuthCache {
     /// A cache for the SQLite database file at `path`; none (with a warning) if the file
     /// cannot be opened for its change check.
     pub(crate) fn sqlite(path: &Path, max: usize) -> Option<Self> {
-        let markers = match Markers::open(path) {
+        let version = match DataVersion::open(path) {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, path = %path.display(), "token cache: off, cannot open the database for its change check");
@@ -173,7 +173,7 @@ impl AuthCache {
             }
         };
         Some(Self {
-            shared: Arc::new(Shared::new(max, true, Some(markers), None)),
+            shared: Arc::new(Shared::new(max, true, Some(version), None)),
             _stop: None,
         })
     }
@@ -207,8 +207,8 @@ impl AuthCache {
 
     /// The cached token `key` and its user, or what to do instead.
     pub(crate) fn lookup(&self, key: &str) -> Lookup {
-        let snapshot = match &self.shared.files {
-            Some(files) => match files.read() {
+        let now = match &self.shared.version {
+            Some(version) => match version.read() {
                 Ok(s) => Some(s),
                 Err(_) => return Lookup::Bypass,
             },
@@ -218,11 +218,11 @@ impl AuthCache {
         if !state.live {
             return Lookup::Bypass;
         }
-        if snapshot.is_some() && state.markers != snapshot {
+        if now.is_some() && state.version_seen != now {
             // Another connection committed since the entries were filled: none of them can
             // be trusted.
             state.clear();
-            state.markers = snapshot;
+            state.version_seen = now;
         }
         match state.entries.get(key) {
             Some(e) => Lookup::Hit(Box::new((e.token.clone(), e.user.clone()))),
@@ -259,7 +259,7 @@ impl AuthCache {
 }
 
 impl Shared {
-    fn new(max: usize, live: bool, files: Option<Markers>, sync: Option<SyncPoint>) -> Self {
+    fn new(max: usize, live: bool, version: Option<DataVersion>, sync: Option<SyncPoint>) -> Self {
         Self {
             state: Mutex::new(State {
                 entries: HashMap::new(),
@@ -268,10 +268,10 @@ impl Shared {
                 max: max.max(1),
                 generation: 0,
                 live,
-                markers: None,
+                version_seen: None,
                 barriers: Barriers::default(),
             }),
-            files,
+            version,
             sync,
         }
     }
@@ -414,14 +414,11 @@ impl State {
 }
 
 /// SQLite's own change counter of the database file, read on a connection of the cache's.
-struct Markers {
+struct DataVersion {
     conn: Mutex<rusqlite::Connection>,
 }
 
-/// A value of `PRAGMA data_version`.
-type Snapshot = i64;
-
-impl Markers {
+impl DataVersion {
     fn open(path: &Path) -> rusqlite::Result<Self> {
         use rusqlite::OpenFlags;
         let conn = rusqlite::Connection::open_with_flags(
@@ -436,7 +433,7 @@ impl Markers {
 
     /// The database's data version now: it differs from any value read before another
     /// connection committed.
-    fn read(&self) -> rusqlite::Result<Snapshot> {
+    fn read(&self) -> rusqlite::Result<i64> {
         let conn = self
             .conn
             .lock()
@@ -538,16 +535,16 @@ async fn listen(
 
 /// Whether both tables have the row and TRUNCATE triggers `migrate` installs.
 async fn triggers_installed(pool: &PgPool, tables: &[String; 2]) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_trigger \
-         WHERE tgname IN ('drf_auth_cache_row', 'drf_auth_cache_truncate') \
-         AND tgrelid IN (to_regclass($1), to_regclass($2))",
-    )
-    .bind(quote(&tables[0]))
-    .bind(quote(&tables[1]))
-    .fetch_one(pool)
-    .await?;
-    Ok(n == 4)
+    for table in tables {
+        let n: i64 = sqlx::query_scalar(TRIGGERS_ON_TABLE)
+            .bind(quote(table))
+            .fetch_one(pool)
+            .await?;
+        if n != 2 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A table name quoted as an identifier, for `to_regclass`.
@@ -576,7 +573,8 @@ pub(crate) fn trigger_ddl(table: &str, user_column: &str) -> [String; 5] {
     ]
 }
 
-/// Whether `table` has both triggers (for `migrate`, which installs what is missing).
+/// How many of the two triggers `table` has (`migrate` installs what is missing; the
+/// listener stays off unless both tables have both).
 pub(crate) const TRIGGERS_ON_TABLE: &str = "SELECT count(*) FROM pg_trigger \
      WHERE tgname IN ('drf_auth_cache_row', 'drf_auth_cache_truncate') \
      AND tgrelid = to_regclass($1)";

@@ -1500,6 +1500,16 @@ async fn pg_custom_user_table() {
 
 // ---- the token cache against writes made elsewhere ------------------------------------------
 
+/// Waits (up to 20 s) for the token cache to serve: at once on SQLite, once the listener
+/// listens on PostgreSQL.
+async fn wait_until_live(db: &Db) {
+    let started = std::time::Instant::now();
+    while !db.auth_cache_is_live() {
+        assert!(started.elapsed() < Duration::from_secs(20), "never live");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// `cached` with the token cache on, against `writer`: another pool on the same database,
 /// standing for another instance, Django or psql (plain SQL). Each revocation is refused on
 /// the very next lookup, with no waiting.
@@ -1507,11 +1517,7 @@ async fn auth_cache_suite(cached: &Db, writer: &Db) {
     let cached = cached
         .clone()
         .with_auth_cache(&AuthCacheSettings::default());
-    let started = std::time::Instant::now();
-    while !cached.auth_cache_is_live() {
-        assert!(started.elapsed() < Duration::from_secs(20), "never live");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_until_live(&cached).await;
     let mut users = Vec::new();
     for name in [
         "c-deactivated",
@@ -1691,11 +1697,7 @@ async fn pg_token_cache_sees_every_write_through_its_triggers() {
         .get_or_create_token(u.id.expect("id"))
         .await
         .expect("token");
-    let started = std::time::Instant::now();
-    while !cached.auth_cache_is_live() {
-        assert!(started.elapsed() < Duration::from_secs(20), "never live");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_until_live(&cached).await;
     assert!(cached.token_with_user(&t.key).await.expect("q").is_some());
     assert_eq!(cached.auth_cache_len(), 1);
     exec(&writer, r#"TRUNCATE "authtoken_token""#).await;

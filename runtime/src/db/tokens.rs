@@ -131,7 +131,6 @@ impl Db {
     /// transaction. [`DbError::UserNotFound`] if the user does not exist (nothing changes).
     pub async fn reset_token(&self, user_id: i64) -> Result<AuthToken, DbError> {
         let user_exists = &self.users.user_exists;
-        self.forget_user(user_id);
         for _ in 0..TOKEN_ATTEMPTS {
             let key = new_token_key();
             let created = now();
@@ -161,7 +160,8 @@ impl Db {
                 Ok::<_, sqlx::Error>(true)
             }
             .await);
-            // After the commit too: a lookup that ran meanwhile may have cached the old key.
+            // After the commit (or the rollback): a lookup that ran meanwhile may have
+            // cached the old key.
             self.forget_user(user_id);
             match result {
                 Ok(true) => {
