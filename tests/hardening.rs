@@ -55,8 +55,8 @@ async fn a_flood_of_wrong_passwords_cannot_stall_logins_or_tokens() {
     // The defaults but a shorter wait, so that even a machine much faster than this one
     // cannot hash all 300 within the deadline.
     config.hash_queue = drf::hashers::HashQueue {
-        max_waiting: 64,
         max_wait: Duration::from_millis(500),
+        ..drf::hashers::HashQueue::default()
     };
     let app = test_app_with(config).await;
     let alice = create_user(&app, "alice", "alice-pass").await;

@@ -6,16 +6,21 @@
 //! change to the user's row). Whoever makes it (this process, another instance, Django, plain
 //! SQL), the next request does not get the old answer:
 //!
-//! - **SQLite.** Before each hit the cache asks SQLite for `PRAGMA data_version` on a
-//!   connection of its own (rusqlite, synchronously, on the same SQLite library as sqlx),
-//!   which changes whenever any other connection, of any process, has committed to the file.
-//!   A value other than the one the entries were filled under empties the cache. That is a
-//!   read transaction that reads the WAL index and no table, against the hop to sqlx's SQLite
-//!   worker thread and back, and the join, that a query costs. Every write to the file, by
-//!   anyone, empties the cache; an in-memory database (one process) is not cached. (Reading
-//!   the files' headers directly would be cheaper, but opening and closing a database file
-//!   outside SQLite drops the locks SQLite holds on it in this process, which lets another
-//!   process delete the WAL in use: SQLite's "How To Corrupt", §2.2.)
+//! - **SQLite.** Before each hit the cache reads the file's change marker, and a marker other
+//!   than the one the entries were filled under empties the cache: every commit to the file,
+//!   by anyone, does. In WAL mode (the framework sets it) the marker is the WAL-index header at
+//!   the start of `<file>-shm`, which every commit rewrites (its frame count, salts and
+//!   checksums), read with one `pread` and no lock: a commit is visible to readers only once
+//!   that header says so. Otherwise it is `PRAGMA data_version` (a read transaction: four
+//!   `fcntl` locks and a statement), which is what the header read replaces on the hot path.
+//!   Both come with a connection of the cache's own (rusqlite, on the same SQLite library as
+//!   sqlx) that stays open: it keeps `-shm` in place, since SQLite deletes it only when the
+//!   last connection to the file closes. The `-shm` file is opened once per process and never
+//!   closed (kept in a process-wide table): closing any descriptor of a file drops every
+//!   POSIX lock this process holds on it, SQLite's included, which would let another process
+//!   delete the WAL in use (SQLite's "How To Corrupt", §2.2). An in-memory database (one
+//!   process) is not cached. All this still costs less than the hop to sqlx's SQLite worker
+//!   thread and back, and the join, that the query costs.
 //! - **PostgreSQL.** `migrate` installs row triggers on the token and user tables that
 //!   `NOTIFY drf_auth_cache` with the user's id (and `*` on TRUNCATE). Each instance listens on
 //!   one connection; a notification drops that user's entries. A notification travels on its
@@ -99,8 +104,8 @@ impl std::fmt::Debug for AuthCache {
 
 struct Shared {
     state: Mutex<State>,
-    /// SQLite: the connection whose `data_version` tells that the database changed.
-    version: Option<DataVersion>,
+    /// SQLite: what tells that the database changed.
+    probe: Option<ChangeProbe>,
     /// PostgreSQL: how hits wait for the listener's barrier.
     sync: Option<SyncPoint>,
 }
@@ -141,8 +146,8 @@ struct State {
     generation: u64,
     /// Whether entries may be served: always for SQLite, while listening for PostgreSQL.
     live: bool,
-    /// SQLite: the `data_version` the entries were filled under.
-    version_seen: Option<i64>,
+    /// SQLite: the change marker the entries were filled under.
+    version_seen: Option<Marker>,
     barriers: Barriers,
 }
 
@@ -165,15 +170,15 @@ impl AuthCache {
     /// A cache for the SQLite database file at `path`; none (with a warning) if the file
     /// cannot be opened for its change check.
     pub(crate) fn sqlite(path: &Path, max: usize) -> Option<Self> {
-        let version = match DataVersion::open(path) {
-            Ok(m) => m,
+        let probe = match ChangeProbe::open(path) {
+            Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, path = %path.display(), "token cache: off, cannot open the database for its change check");
                 return None;
             }
         };
         Some(Self {
-            shared: Arc::new(Shared::new(max, true, Some(version), None)),
+            shared: Arc::new(Shared::new(max, true, Some(probe), None)),
             _stop: None,
         })
     }
@@ -207,8 +212,8 @@ impl AuthCache {
 
     /// The cached token `key` and its user, or what to do instead.
     pub(crate) fn lookup(&self, key: &str) -> Lookup {
-        let now = match &self.shared.version {
-            Some(version) => match version.read() {
+        let now = match &self.shared.probe {
+            Some(probe) => match probe.read() {
                 Ok(s) => Some(s),
                 Err(_) => return Lookup::Bypass,
             },
@@ -252,6 +257,15 @@ impl AuthCache {
         self.shared.lock().entries.len()
     }
 
+    /// Whether the SQLite change check is the WAL-index header read (for tests).
+    #[cfg(test)]
+    pub(crate) fn reads_the_wal_index(&self) -> bool {
+        self.shared
+            .probe
+            .as_ref()
+            .is_some_and(ChangeProbe::reads_the_wal_index)
+    }
+
     /// Whether the cache serves entries now (for tests: PostgreSQL's listener is up).
     pub(crate) fn is_live(&self) -> bool {
         self.shared.lock().live
@@ -259,7 +273,7 @@ impl AuthCache {
 }
 
 impl Shared {
-    fn new(max: usize, live: bool, version: Option<DataVersion>, sync: Option<SyncPoint>) -> Self {
+    fn new(max: usize, live: bool, probe: Option<ChangeProbe>, sync: Option<SyncPoint>) -> Self {
         Self {
             state: Mutex::new(State {
                 entries: HashMap::new(),
@@ -271,7 +285,7 @@ impl Shared {
                 version_seen: None,
                 barriers: Barriers::default(),
             }),
-            version,
+            probe,
             sync,
         }
     }
@@ -413,34 +427,125 @@ impl State {
     }
 }
 
-/// SQLite's own change counter of the database file, read on a connection of the cache's.
-struct DataVersion {
-    conn: Mutex<rusqlite::Connection>,
+/// A value of a [`ChangeProbe`]: a different one means another connection committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Marker {
+    /// Both copies of the WAL-index header.
+    WalIndex([u8; WAL_INDEX_HEADERS]),
+    /// `PRAGMA data_version`.
+    DataVersion(i64),
 }
 
-impl DataVersion {
+/// The two copies of SQLite's 48-byte WAL-index header at the start of `-shm` (its
+/// checkpoint information, which readers update, follows them and is not compared).
+const WAL_INDEX_HEADERS: usize = 96;
+
+/// How the cache of a SQLite file learns that the file changed.
+struct ChangeProbe {
+    /// The cache's own connection: `data_version` is read on it, and while it is open SQLite
+    /// keeps the `-shm` file the header is read from.
+    conn: Mutex<rusqlite::Connection>,
+    /// WAL mode: the `-shm` file, opened once for the process (see [`shm_file`]).
+    shm: Option<&'static std::fs::File>,
+}
+
+impl ChangeProbe {
     fn open(path: &Path) -> rusqlite::Result<Self> {
         use rusqlite::OpenFlags;
+        // The name SQLite derives `-shm` from has its symbolic links resolved.
+        let path =
+            std::fs::canonicalize(path).map_err(|_| rusqlite::Error::InvalidPath(path.into()))?;
         let conn = rusqlite::Connection::open_with_flags(
-            path,
+            &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(1))?;
+        // One read maps the WAL index (and creates `-shm` if this is the first connection).
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+        conn.query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0))?;
+        let shm = if mode.eq_ignore_ascii_case("wal") {
+            let mut name = path.into_os_string();
+            name.push("-shm");
+            match shm_file(Path::new(&name)) {
+                Ok(file) => Some(file),
+                Err(e) => {
+                    tracing::debug!(error = %e, "token cache: no WAL index to read, using data_version");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         Ok(Self {
             conn: Mutex::new(conn),
+            shm,
         })
     }
 
-    /// The database's data version now: it differs from any value read before another
+    /// The file's change marker now: it differs from any value read before another
     /// connection committed.
-    fn read(&self) -> rusqlite::Result<i64> {
+    fn read(&self) -> rusqlite::Result<Marker> {
+        if let Some(shm) = self.shm {
+            let mut header = [0; WAL_INDEX_HEADERS];
+            if read_at(shm, &mut header).is_ok() {
+                return Ok(Marker::WalIndex(header));
+            }
+        }
         let conn = self
             .conn
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         conn.prepare_cached("PRAGMA data_version")?
             .query_row([], |row| row.get(0))
+            .map(Marker::DataVersion)
     }
+
+    #[cfg(test)]
+    fn reads_the_wal_index(&self) -> bool {
+        self.shm.is_some()
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, 0)
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &std::fs::File, _: &mut [u8]) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// The `-shm` file at `path`, opened read-only once per process and file (by device and
+/// inode) and never closed: closing it would drop this process's POSIX locks on it, which
+/// SQLite's connections rely on.
+fn shm_file(path: &Path) -> std::io::Result<&'static std::fs::File> {
+    use std::sync::OnceLock;
+    static OPEN: OnceLock<Mutex<HashMap<(u64, u64), &'static std::fs::File>>> = OnceLock::new();
+    let id = file_id(&std::fs::metadata(path)?)?;
+    let mut open = OPEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(file) = open.get(&id) {
+        return Ok(file);
+    }
+    let file: &'static std::fs::File = Box::leak(Box::new(std::fs::File::open(path)?));
+    let mut header = [0; WAL_INDEX_HEADERS];
+    read_at(file, &mut header)?;
+    open.insert(id, file);
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Ok((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> std::io::Result<(u64, u64)> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// The PostgreSQL listener: live while it listens, emptied and bypassed while it does not.
@@ -594,6 +699,8 @@ $$"#;
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn row(key: &str, user_id: i64) -> (AuthToken, User) {
@@ -619,11 +726,11 @@ mod tests {
         cache.fill(ticket, &t, &u);
     }
 
-    /// A cache on a fresh SQLite file in WAL mode, and a connection that writes to it (as
-    /// another process would).
-    fn sqlite_cache(max: usize) -> (AuthCache, rusqlite::Connection, std::path::PathBuf) {
+    /// A fresh SQLite file in `mode` with a table, the connection that made it, which writes
+    /// to it as another process would, and its directory.
+    fn sqlite_file(mode: &str, name: &str) -> (rusqlite::Connection, PathBuf, PathBuf) {
         let dir = std::env::temp_dir().join(format!(
-            "drf-auth-cache-{}-{max}-{:?}",
+            "drf-auth-cache-{}-{name}-{:?}",
             std::process::id(),
             std::thread::current().id()
         ));
@@ -632,9 +739,69 @@ mod tests {
         let db = dir.join("db.sqlite3");
         let writer = rusqlite::Connection::open(&db).unwrap();
         writer
-            .execute_batch("PRAGMA journal_mode = wal; CREATE TABLE t (x)")
+            .execute_batch(&format!("PRAGMA journal_mode = {mode}; CREATE TABLE t (x)"))
             .unwrap();
+        (writer, db, dir)
+    }
+
+    /// A cache on a fresh SQLite file in WAL mode, and a connection that writes to it.
+    fn sqlite_cache(max: usize) -> (AuthCache, rusqlite::Connection, PathBuf) {
+        let (writer, db, dir) = sqlite_file("wal", &max.to_string());
         (AuthCache::sqlite(&db, max).expect("cache"), writer, dir)
+    }
+
+    /// Every kind of change the probe must see, and the two it must not.
+    fn sees_commits_and_only_commits(cache: &AuthCache, writer: &rusqlite::Connection) {
+        miss_fill(cache, "a", 1);
+        assert!(hit(cache, "a"));
+        writer.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        assert!(!hit(cache, "a"));
+        miss_fill(cache, "a", 1);
+        assert!(hit(cache, "a"));
+        writer.execute("UPDATE t SET x = 2", []).unwrap();
+        assert!(!hit(cache, "a"));
+        miss_fill(cache, "a", 1);
+        // A rolled-back write is no change.
+        writer
+            .execute_batch("BEGIN; INSERT INTO t VALUES (2); ROLLBACK")
+            .unwrap();
+        assert!(hit(cache, "a"));
+        // A checkpoint that restarts the WAL rewrites its header (so the cache may be emptied
+        // for nothing); the first commit after it, which writes the WAL from its start, must
+        // be seen.
+        writer
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        if !hit(cache, "a") {
+            miss_fill(cache, "a", 1);
+        }
+        writer.execute("DELETE FROM t", []).unwrap();
+        assert!(!hit(cache, "a"));
+    }
+
+    #[test]
+    fn a_wal_file_is_probed_by_its_index_header_and_others_by_data_version() {
+        let (cache, writer, dir) = sqlite_cache(10);
+        assert!(cache.reads_the_wal_index());
+        sees_commits_and_only_commits(&cache, &writer);
+        // Through a symbolic link: the same `-shm`, opened once for the process.
+        #[cfg(unix)]
+        {
+            let link = dir.join("link.sqlite3");
+            std::os::unix::fs::symlink(dir.join("db.sqlite3"), &link).unwrap();
+            let linked = AuthCache::sqlite(&link, 10).expect("cache");
+            let (a, b) = (&cache.shared.probe, &linked.shared.probe);
+            assert!(std::ptr::eq(
+                a.as_ref().unwrap().shm.unwrap(),
+                b.as_ref().unwrap().shm.unwrap()
+            ));
+            sees_commits_and_only_commits(&linked, &writer);
+        }
+
+        let (writer, db, _dir) = sqlite_file("delete", "rollback");
+        let cache = AuthCache::sqlite(&db, 10).expect("cache");
+        assert!(!cache.reads_the_wal_index());
+        sees_commits_and_only_commits(&cache, &writer);
     }
 
     #[test]
@@ -663,17 +830,8 @@ mod tests {
     #[test]
     fn any_commit_by_another_connection_empties_the_cache() {
         let (cache, writer, dir) = sqlite_cache(10);
+        sees_commits_and_only_commits(&cache, &writer);
         miss_fill(&cache, "a", 1);
-        assert!(hit(&cache, "a"));
-        writer.execute("INSERT INTO t VALUES (1)", []).unwrap();
-        assert!(!hit(&cache, "a"));
-        miss_fill(&cache, "a", 1);
-        assert!(hit(&cache, "a"));
-        // A rolled-back write is no change.
-        writer
-            .execute_batch("BEGIN; INSERT INTO t VALUES (2); ROLLBACK")
-            .unwrap();
-        assert!(hit(&cache, "a"));
         // A writer that opened the file after the entries were filled.
         let late = rusqlite::Connection::open(dir.join("db.sqlite3")).unwrap();
         late.execute("INSERT INTO t VALUES (3)", []).unwrap();

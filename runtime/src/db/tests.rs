@@ -1646,6 +1646,9 @@ async fn sqlite_token_cache_sees_every_write_to_the_file() {
     let a = Db::connect(&file.url()).await.expect("connect a");
     a.migrate().await.expect("migrate");
     let b = Db::connect(&file.url()).await.expect("connect b");
+    // The file is in WAL mode: the cache's check is the WAL-index header read.
+    let cached = a.clone().with_auth_cache(&AuthCacheSettings::default());
+    assert!(cached.cache.as_ref().is_some_and(|c| c.reads_the_wal_index()));
     auth_cache_suite(&a, &b).await;
     // A database in memory is never cached (one process, nothing to save a query from).
     let memory = memory_db()

@@ -9,7 +9,8 @@
 //! `pbkdf2_sha256` with a fresh 22-character salt).
 //!
 //! Hashing is deliberately slow (1.5 million PBKDF2 rounds by default), so async code should use
-//! [`Passwords`], which runs it on tokio's blocking pool, bounded to one hash per CPU.
+//! [`Passwords`], which runs it on threads of its own at the lowest CPU priority, one hash
+//! per CPU at most.
 //!
 //! ```
 //! use drf_runtime::hashers::{check_password, make_password, HasherConfig};

@@ -1,20 +1,24 @@
 //! [`Passwords`]: password hashing for async code, off the reactor and bounded.
 
 use std::fmt;
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use super::{HasherConfig, PasswordCheck, check_password, make_password};
 
 /// The password hashers for async code: a cheap-to-clone handle holding the [`HasherConfig`]
 /// and a semaphore that bounds concurrent hashing to the number of CPUs.
 ///
-/// Every hash runs on tokio's blocking pool (`spawn_blocking`), never on the reactor, so a burst
-/// of logins queues up instead of starving other requests. The permit is held by the blocking
-/// task itself: dropping a `check` future early does not let more hashes run than the bound.
+/// Every hash runs on a thread of the handle's own (as many as the bound, started on first
+/// use), never on the reactor, and those threads run at the lowest CPU priority the system
+/// has (nice 19 on Linux): a hash gets the CPU that requests leave, so a burst of logins queues
+/// up instead of slowing the other requests, and on an idle machine it runs at full speed.
+/// The permit is held by the job itself: dropping a `check` future early does not let more
+/// hashes run than the bound.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -33,6 +37,7 @@ pub struct Passwords {
     jobs: Arc<AtomicU64>,
     queue: HashQueue,
     waiting: Arc<AtomicUsize>,
+    threads: Arc<HashThreads>,
 }
 
 /// The queue in front of the hashers, for the checks a client can start ([`Passwords::check`],
@@ -43,7 +48,7 @@ pub struct Passwords {
 /// long as it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HashQueue {
-    /// How many checks may wait for a slot (`PASSWORD_HASH_MAX_WAITING`, default 64).
+    /// How many checks may wait for a slot (`PASSWORD_HASH_MAX_WAITING`, default 256).
     pub max_waiting: usize,
     /// How long a check may wait for a slot (`PASSWORD_HASH_MAX_WAIT_MS`, default 1000 ms).
     pub max_wait: Duration,
@@ -52,7 +57,7 @@ pub struct HashQueue {
 impl Default for HashQueue {
     fn default() -> Self {
         Self {
-            max_waiting: 64,
+            max_waiting: 256,
             max_wait: Duration::from_secs(1),
         }
     }
@@ -101,6 +106,7 @@ impl Passwords {
             jobs: Arc::new(AtomicU64::new(0)),
             queue: HashQueue::default(),
             waiting: Arc::new(AtomicUsize::new(0)),
+            threads: Arc::new(HashThreads::new(n)),
         }
     }
 
@@ -132,8 +138,8 @@ impl Passwords {
         self.jobs.load(Ordering::Relaxed)
     }
 
-    /// [`check_password`] on the blocking pool, behind the [`HashQueue`]. A failure of the
-    /// blocking task (a panic, or the runtime shutting down) counts as a failed check.
+    /// [`check_password`] on a hashing thread, behind the [`HashQueue`]. A failure of the
+    /// job (a panic) counts as a failed check.
     ///
     /// # Errors
     ///
@@ -149,10 +155,10 @@ impl Passwords {
         }))
     }
 
-    /// [`make_password`] on the blocking pool.
+    /// [`make_password`] on a hashing thread.
     ///
-    /// If the blocking task cannot run (the runtime is shutting down), the hash is computed on
-    /// the current thread instead.
+    /// If the job fails (no thread could be started), the hash is computed on the current
+    /// thread instead.
     pub async fn make(&self, password: String) -> String {
         let cfg = Arc::clone(&self.cfg);
         let copy = password.clone();
@@ -187,7 +193,7 @@ impl Passwords {
 
     /// [`Passwords::run`] once a slot is free, if one comes free within the queue's wait and
     /// the queue has room.
-    async fn run_queued<T, F>(&self, f: F) -> Result<Result<T, tokio::task::JoinError>, Busy>
+    async fn run_queued<T, F>(&self, f: F) -> Result<Result<T, HashTaskFailed>, Busy>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -213,8 +219,8 @@ impl Passwords {
         Ok(self.spawn(permit, f).await)
     }
 
-    /// Runs `f` on the blocking pool once a permit is free; the permit lives as long as `f`.
-    async fn run<T, F>(&self, f: F) -> Result<T, tokio::task::JoinError>
+    /// Runs `f` on a hashing thread once a permit is free; the permit lives as long as `f`.
+    async fn run<T, F>(&self, f: F) -> Result<T, HashTaskFailed>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -226,23 +232,88 @@ impl Passwords {
         self.spawn(permit, f).await
     }
 
-    /// Runs `f` on the blocking pool holding `permit`, counted as a job.
+    /// Runs `f` on a hashing thread holding `permit`, counted as a job.
     async fn spawn<T, F>(
         &self,
         permit: Option<OwnedSemaphorePermit>,
         f: F,
-    ) -> Result<T, tokio::task::JoinError>
+    ) -> Result<T, HashTaskFailed>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         self.jobs.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(move || {
+        let (answer, answered) = oneshot::channel();
+        self.threads.run(Box::new(move || {
             let _permit = permit;
-            f()
-        })
-        .await
+            let _ = answer.send(f());
+        }));
+        answered.await.map_err(|_| HashTaskFailed)
     }
+}
+
+/// A hash that did not finish: it panicked, or no thread could be started to run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the password hashing job panicked or could not start")]
+pub(crate) struct HashTaskFailed;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads hashes run on: `n`, started with the first job, at the lowest CPU priority;
+/// they end when the last handle is dropped. Jobs never wait here for long, since the
+/// semaphore lets at most `n` run at once.
+struct HashThreads {
+    n: usize,
+    jobs: OnceLock<Option<mpsc::Sender<Job>>>,
+}
+
+impl HashThreads {
+    fn new(n: usize) -> Self {
+        Self {
+            n,
+            jobs: OnceLock::new(),
+        }
+    }
+
+    /// Runs `job` on one of the threads; dropped (so its answer is [`HashTaskFailed`]) if
+    /// none could be started.
+    fn run(&self, job: Job) {
+        let jobs = self.jobs.get_or_init(|| start_threads(self.n));
+        if let Some(jobs) = jobs {
+            let _ = jobs.send(job);
+        }
+    }
+}
+
+fn start_threads(n: usize) -> Option<mpsc::Sender<Job>> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    let mut started = 0;
+    for _ in 0..n {
+        let queue = Arc::clone(&queue);
+        let spawned = std::thread::Builder::new()
+            .name("drf-hasher".to_owned())
+            .spawn(move || {
+                if let Err(e) = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Min,
+                ) {
+                    tracing::debug!(error = ?e, "cannot lower the hashing thread's priority");
+                }
+                loop {
+                    // The lock is released before the job runs.
+                    let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok(job) = job else { return };
+                    // A panicking hasher loses its job (the caller sees HashTaskFailed), not
+                    // the thread.
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                }
+            });
+        match spawned {
+            Ok(_) => started += 1,
+            Err(e) => tracing::error!(error = %e, "cannot start a password hashing thread"),
+        }
+    }
+    (started > 0).then_some(jobs)
 }
 
 /// A place in the queue, given back when dropped (however the wait ends).
@@ -270,7 +341,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn make_check_and_burn_on_the_blocking_pool() {
+    async fn make_check_and_burn_on_the_hashing_threads() {
         let p = Passwords::with_concurrency(HasherConfig::with_iterations(1000), 2);
         assert_eq!(p.concurrency(), 2);
         let encoded = p.make("pw".to_owned()).await;
@@ -308,7 +379,15 @@ mod tests {
                     p.run(move || {
                         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                         peak.fetch_max(now, Ordering::SeqCst);
-                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        // Until another job runs too (the threads are at the lowest priority:
+                        // on a busy machine the second may start late), or for long enough.
+                        let started = std::time::Instant::now();
+                        while running.load(Ordering::SeqCst) < 2
+                            && started.elapsed() < Duration::from_millis(500)
+                        {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        std::thread::sleep(Duration::from_millis(5));
                         running.fetch_sub(1, Ordering::SeqCst);
                     })
                     .await
@@ -316,7 +395,7 @@ mod tests {
             })
             .collect();
         for t in tasks {
-            t.await.expect("task").expect("blocking task");
+            t.await.expect("task").expect("hashing job");
         }
         assert_eq!(peak.load(Ordering::SeqCst), 2);
         assert_eq!(p.permits.available_permits(), 2);
@@ -326,13 +405,33 @@ mod tests {
         );
     }
 
+    /// The hashes run on threads of their own at nice 19, which requests at nice 0 preempt.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashes_run_at_the_lowest_priority() {
+        let p = Passwords::with_concurrency(HasherConfig::with_iterations(1000), 2);
+        let (name, nice) = p
+            .run(|| {
+                let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+                // Field 19 of stat(5); the fields after the command name, which is in parentheses.
+                let after = stat.rsplit(')').next().unwrap().to_owned();
+                let nice: i32 = after.split_whitespace().nth(16).unwrap().parse().unwrap();
+                (std::thread::current().name().map(str::to_owned), nice)
+            })
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("drf-hasher"));
+        assert_eq!(nice, 19);
+    }
+
     #[tokio::test]
     async fn a_panicking_task_is_a_failed_check_not_a_panic() {
         let p = Passwords::with_concurrency(HasherConfig::with_iterations(1000), 1);
         let r = p.run(|| -> bool { panic!("boom") }).await;
-        assert!(r.is_err());
-        // The permit came back even though the task panicked.
+        assert_eq!(r, Err(HashTaskFailed));
+        // The permit came back even though the task panicked, and the thread lives on.
         assert_eq!(p.permits.available_permits(), 1);
+        assert_eq!(p.run(|| 7).await, Ok(7));
     }
 
     /// With one slot held, checks queue for `max_wait` at most, and no more than
