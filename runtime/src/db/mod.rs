@@ -100,6 +100,7 @@ mod auth_cache;
 mod datetime;
 mod dialect;
 mod error;
+mod lookups;
 mod schema;
 mod sessions;
 mod tokens;
@@ -135,6 +136,7 @@ pub use crate::__drf_db_with_pool as with_pool;
 
 use auth_cache::AuthCache;
 use error::{is_sqlite_busy, is_unique_violation, outage};
+use lookups::Lookups;
 use user_model::UserSql;
 
 /// How long SQLite waits for a lock held by another connection before giving up.
@@ -157,6 +159,8 @@ pub struct Db {
     sqlite_file: Option<Arc<PathBuf>>,
     /// The token cache, when [`Db::with_auth_cache`] turned it on.
     cache: Option<Arc<AuthCache>>,
+    /// A SQLite file: the Token lookup's own connections (see [`lookups`]).
+    lookups: Option<Arc<Lookups>>,
     /// Held, never read: its drop is the point (see `with_guard`).
     #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
     guard: Option<Arc<dyn Any + Send + Sync>>,
@@ -301,7 +305,10 @@ impl Db {
                 }
             }
         };
+        let connections = pool.options().get_max_connections() as usize;
+        let lookups = (!memory).then(|| Lookups::new(pool.connect_options(), connections));
         let mut db = Self::from_pool(Pool::Sqlite(pool));
+        db.lookups = lookups.map(Arc::new);
         // The file exists now (the pool created it): its canonical path stays right if the
         // process changes directory.
         db.sqlite_file = file
@@ -318,6 +325,7 @@ impl Db {
             pool,
             sqlite_file: None,
             cache: None,
+            lookups: None,
             guard: None,
         }
     }
@@ -444,6 +452,9 @@ impl Db {
 
     /// Closes every connection (waits for those in use to be returned). For shutdown.
     pub async fn close(&self) {
+        if let Some(lookups) = &self.lookups {
+            lookups.close().await;
+        }
         with_pool!(self, |pool| pool.close().await);
     }
 }

@@ -1648,7 +1648,12 @@ async fn sqlite_token_cache_sees_every_write_to_the_file() {
     let b = Db::connect(&file.url()).await.expect("connect b");
     // The file is in WAL mode: the cache's check is the WAL-index header read.
     let cached = a.clone().with_auth_cache(&AuthCacheSettings::default());
-    assert!(cached.cache.as_ref().is_some_and(|c| c.reads_the_wal_index()));
+    assert!(
+        cached
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.reads_the_wal_index())
+    );
     auth_cache_suite(&a, &b).await;
     // A database in memory is never cached (one process, nothing to save a query from).
     let memory = memory_db()
@@ -1657,6 +1662,44 @@ async fn sqlite_token_cache_sees_every_write_to_the_file() {
     assert!(!memory.auth_cache_is_live());
     a.close().await;
     b.close().await;
+}
+
+/// The Token lookup on a SQLite file runs on connections of its own, given back after each
+/// query without the ping sqlx's pool sends, and never given back from a query that was
+/// abandoned midway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_token_lookups_reuse_their_connections_and_drop_an_abandoned_one() {
+    let file = TempFile::new();
+    let db = Db::connect(&file.url()).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let user = db
+        .create_user(NewUser::new("lookup", "!".to_owned()))
+        .await
+        .unwrap();
+    let token = db.get_or_create_token(user.id.unwrap()).await.unwrap();
+    let lookups = db.lookups.clone().expect("a file has lookup connections");
+    for _ in 0..3 {
+        let (t, u) = db.token_with_user(&token.key).await.unwrap().unwrap();
+        assert_eq!((t.key, t.user_id), (token.key.clone(), token.user_id));
+        assert_eq!(u.username, "lookup");
+    }
+    assert_eq!(lookups.idle(), 1);
+    assert!(db.token_with_user(&"0".repeat(40)).await.unwrap().is_none());
+    // Abandoned after its first poll, with its query out on the connection's worker thread.
+    let mut abandoned = Box::pin(db.token_with_user(&token.key));
+    assert!(futures_util::FutureExt::now_or_never(&mut abandoned).is_none());
+    drop(abandoned);
+    assert_eq!(lookups.idle(), 0);
+    assert!(db.token_with_user(&token.key).await.unwrap().is_some());
+    assert_eq!(lookups.idle(), 1);
+    // A write by the pool is seen by the next lookup.
+    db.delete_user(user.id.unwrap()).await.unwrap();
+    assert!(db.token_with_user(&token.key).await.unwrap().is_none());
+    db.close().await;
+    assert_eq!(lookups.idle(), 0);
+    assert!(db.token_with_user(&token.key).await.is_err());
+    // In memory there is one connection, the pool's.
+    assert!(memory_db().await.lookups.is_none());
 }
 
 #[cfg_attr(

@@ -4,6 +4,7 @@
 use super::auth_cache::Lookup;
 use super::dialect::Dialect;
 use super::types::{DjangoDateTime, Id, StoredDateTime};
+use super::user_model::UserSql;
 use super::users::{DELETE_TOKEN, decode_user, has_nul};
 use super::{Db, DbError, is_unique_violation, now, with_pool};
 use crate::hashers::new_token_key;
@@ -26,6 +27,24 @@ fn token((key, created, user_id): TokenRow) -> AuthToken {
         created: StoredDateTime::read(created, 1),
         user_id: user_id.0,
     }
+}
+
+/// A row of the Token lookup: the token's three columns, then the user's.
+fn token_and_user<R>(row: &R, sql: &UserSql) -> Result<(AuthToken, User), sqlx::Error>
+where
+    R: sqlx::Row,
+    R::Database: Dialect<Row = R>,
+    usize: sqlx::ColumnIndex<R>,
+    TokenRow: for<'r> sqlx::FromRow<'r, R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Id: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> StoredDateTime: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok((
+        token(sqlx::FromRow::from_row(row)?),
+        decode_user(row, 3, &sql.layout)?,
+    ))
 }
 
 impl Db {
@@ -55,18 +74,17 @@ impl Db {
 
     async fn query_token_with_user(&self, key: &str) -> Result<Option<(AuthToken, User)>, DbError> {
         let sql = &self.users;
+        if let Some(lookups) = &self.lookups {
+            let row = lookups.fetch_optional(&sql.token_with_user, key).await?;
+            return Ok(row.map(|r| token_and_user(&r, sql)).transpose()?);
+        }
         Ok(with_pool!(self, |pool| {
-            match sqlx::query(&sql.token_with_user)
+            sqlx::query(&sql.token_with_user)
                 .bind(key)
                 .fetch_optional(pool)
                 .await?
-            {
-                Some(row) => Some((
-                    token(sqlx::FromRow::from_row(&row)?),
-                    decode_user(&row, 3, &sql.layout)?,
-                )),
-                None => None,
-            }
+                .map(|r| token_and_user(&r, sql))
+                .transpose()?
         }))
     }
 

@@ -245,8 +245,10 @@ impl Passwords {
         self.jobs.fetch_add(1, Ordering::Relaxed);
         let (answer, answered) = oneshot::channel();
         self.threads.run(Box::new(move || {
-            let _permit = permit;
-            let _ = answer.send(f());
+            let out = f();
+            // Free before the answer: whoever reads it may count on the slot being back.
+            drop(permit);
+            let _ = answer.send(out);
         }));
         answered.await.map_err(|_| HashTaskFailed)
     }
