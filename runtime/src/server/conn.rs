@@ -139,10 +139,15 @@ impl Drop for InFlight {
 /// Resolves once [`ConnState::deadline`] has passed. The deadline is read again on every
 /// poll; being polled right after the connection, in the same task, the watchdog sees every
 /// change the connection makes.
+///
+/// The timer is moved only when the deadline comes earlier than it is set for: a deadline
+/// that moves later (every answer moves the idle one) is left to the timer, which fires at
+/// the old one and is then set again. That spares a timer reset, a lock on tokio's timer
+/// wheel, per request.
 struct Watchdog {
     state: Arc<ConnState>,
     timer: Pin<Box<Sleep>>,
-    /// The deadline `timer` is set to.
+    /// The deadline `timer` is set to; `None` once it has fired.
     set_for: Option<Instant>,
 }
 
@@ -153,7 +158,7 @@ impl Watchdog {
         let placeholder = || Instant::now() + Duration::from_secs(86_400);
         Self {
             timer: Box::pin(tokio::time::sleep_until(first.unwrap_or_else(placeholder))),
-            set_for: first,
+            set_for: Some(first.unwrap_or_else(placeholder)),
             state,
         }
     }
@@ -169,13 +174,15 @@ impl Future for Watchdog {
             let Some(deadline) = this.state.deadline() else {
                 return Poll::Pending;
             };
-            if this.set_for != Some(deadline) {
+            if this.set_for.is_none_or(|set| deadline < set) {
                 this.timer.as_mut().reset(deadline);
                 this.set_for = Some(deadline);
             }
             ready!(this.timer.as_mut().poll(cx));
-            // The timer fired; it counts only if nothing moved the deadline meanwhile.
-            if this.state.deadline() == Some(deadline) {
+            this.set_for = None;
+            // The timer fired; it counts only if the deadline has passed (it may have moved
+            // later meanwhile: then the loop sets the timer for it).
+            if this.state.deadline().is_some_and(|d| d <= Instant::now()) {
                 return Poll::Ready(());
             }
         }
