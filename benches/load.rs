@@ -457,7 +457,14 @@ fn main() {
     // speed drifts within a run, and a row measured only after another would take the drift.
     let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); rows.len()];
     for round in 1..=runs {
-        for (row, (rps_all, p99_all)) in rows.iter().zip(&mut results) {
+        // Every other round backwards, so that no row always runs right after the same one;
+        // a pause before each, so that none starts while the last one's connections close.
+        let mut order: Vec<_> = rows.iter().zip(&mut results).collect();
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for (row, (rps_all, p99_all)) in order {
+            std::thread::sleep(Duration::from_secs(1));
             let logins = (row.name == "token+logins").then(|| {
                 let hashed = app.passwords().jobs();
                 let load = wrong_logins(row.addr, secs + 3);

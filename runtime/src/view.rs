@@ -225,10 +225,14 @@ pub async fn dispatch<V: View, S: Settings>(req: Request, allow: HeaderValue) ->
             .get(chosen.index)
             .is_none_or(|r| r.keeps_json);
         if !keeps_json {
-            resp = render::<V, S>(&req, chosen.index, resp).await;
+            // Boxed: the browsable page's future is large, and most answers are JSON.
+            resp = Box::pin(render::<V, S>(&req, chosen.index, resp)).await;
         }
     }
-    let varies_on_cookie = crate::sessions::finish_response(&req, &mut resp).await;
+    let varies_on_cookie = match crate::sessions::finish_response(&req, &mut resp) {
+        Some(with_cookies) => with_cookies.await,
+        None => req.session_accessed(),
+    };
     if varies_on_cookie {
         add_vary(resp.headers_mut(), "Cookie");
     }

@@ -62,7 +62,9 @@ impl Authenticate for Basic {
             Credentials::Word(w) => w,
         };
         let (username, password) = decode_basic(word)?;
-        match authenticate_credentials(req, &username, &password).await? {
+        // Boxed: the password check's future is large, and it would make every Basic view's
+        // dispatch future as large, whatever credentials its requests carry.
+        match Box::pin(authenticate_credentials(req, &username, &password)).await? {
             Some(user) => Ok(Some((user, Auth::None))),
             None => Err(ApiError::authentication_failed(
                 "Invalid username/password.",

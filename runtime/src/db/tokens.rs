@@ -55,14 +55,16 @@ impl Db {
         if has_nul(key) {
             return Ok(None);
         }
+        // The query's future is boxed: it is large, and a cache hit (the common case) would
+        // otherwise carry its size in every Token view's dispatch future.
         let Some(cache) = &self.cache else {
-            return self.query_token_with_user(key).await;
+            return Box::pin(self.query_token_with_user(key)).await;
         };
         match cache.lookup_fresh(key).await {
             Lookup::Hit(found) => Ok(Some(*found)),
-            Lookup::Bypass => self.query_token_with_user(key).await,
+            Lookup::Bypass => Box::pin(self.query_token_with_user(key)).await,
             Lookup::Miss(ticket) => {
-                let found = self.query_token_with_user(key).await?;
+                let found = Box::pin(self.query_token_with_user(key)).await?;
                 // Unknown keys are not cached: a new token needs no invalidation.
                 if let Some((token, user)) = &found {
                     cache.fill(ticket, token, user);

@@ -86,7 +86,7 @@ pub use store::{SESSION_SALT, SessionExpiry, SessionStore, VALID_KEY_CHARS};
 
 use crate::db::now;
 use crate::error::ApiError;
-use crate::request::Request;
+use crate::request::{BoxFuture, Request};
 use crate::response::Response;
 
 /// What Django's `CsrfViewMiddleware` and `SessionMiddleware` do to the response: the
@@ -95,13 +95,24 @@ use crate::response::Response;
 /// carried one and the session is empty; `Vary: Cookie` when the session was read.
 ///
 /// Returns true when the response varies on `Cookie` (the session was read).
-pub(crate) async fn finish_response(req: &Request, resp: &mut Response) -> bool {
+///
+/// A request with no cookie whose view never touched the session (every API request without
+/// a browser) is answered without waiting on anything, and without a future: the work with
+/// cookies is boxed, so that every view's dispatch future stays small.
+pub(crate) fn finish_response<'a>(
+    req: &'a Request,
+    resp: &'a mut Response,
+) -> Option<BoxFuture<'a, bool>> {
     let touched = req
         .local_if_set::<SessionState>()
         .is_some_and(SessionState::is_touched);
     if !touched && !req.headers().contains_key(http::header::COOKIE) {
-        return req.session_accessed();
+        return None;
     }
+    Some(Box::pin(finish_with_cookies(req, resp)))
+}
+
+async fn finish_with_cookies(req: &Request, resp: &mut Response) -> bool {
     let state = state(req);
     let app = req.app();
     let cfg = app.config();
