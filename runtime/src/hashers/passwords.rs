@@ -15,8 +15,10 @@ use super::{HasherConfig, PasswordCheck, check_password, make_password};
 ///
 /// Every hash runs on a thread of the handle's own (as many as the bound, started on first
 /// use), never on the reactor, and those threads run at the lowest CPU priority the system
-/// has (nice 19 on Linux): a hash gets the CPU that requests leave, so a burst of logins queues
-/// up instead of slowing the other requests, and on an idle machine it runs at full speed.
+/// has (`SCHED_IDLE` on Linux, else nice 19): a hash gets the CPU that requests leave, so a
+/// burst of logins queues up instead of slowing the other requests, and on an idle machine
+/// it runs at full speed. On a machine kept busy by requests, logins wait, and past the
+/// queue's wait they are answered 503 (see [`HashQueue`]).
 /// The permit is held by the job itself: dropping a `check` future early does not let more
 /// hashes run than the bound.
 ///
@@ -261,7 +263,8 @@ pub(crate) struct HashTaskFailed;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// The threads hashes run on: `n`, started with the first job, at the lowest CPU priority;
+/// The threads hashes run on: `n`, started with the first job, at the lowest CPU priority
+/// ([`lowest_priority`]);
 /// they end when the last handle is dropped. Jobs never wait here for long, since the
 /// semaphore lets at most `n` run at once.
 struct HashThreads {
@@ -287,6 +290,28 @@ impl HashThreads {
     }
 }
 
+/// Puts the calling thread at the lowest CPU priority the system offers: on Linux
+/// `SCHED_IDLE`, a thread that runs only when no other wants the CPU and that any thread
+/// waking up preempts at once (nice 19 still holds the CPU for a time slice, which shows in
+/// the other requests' latency); elsewhere nice 19.
+fn lowest_priority() {
+    use thread_priority::{ThreadPriority, set_current_thread_priority};
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use thread_priority::unix::{
+            NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+            thread_native_id,
+        };
+        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+        if set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle).is_ok() {
+            return;
+        }
+    }
+    if let Err(e) = set_current_thread_priority(ThreadPriority::Min) {
+        tracing::debug!(error = ?e, "cannot lower the hashing thread's priority");
+    }
+}
+
 fn start_threads(n: usize) -> Option<mpsc::Sender<Job>> {
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
@@ -296,11 +321,7 @@ fn start_threads(n: usize) -> Option<mpsc::Sender<Job>> {
         let spawned = std::thread::Builder::new()
             .name("drf-hasher".to_owned())
             .spawn(move || {
-                if let Err(e) = thread_priority::set_current_thread_priority(
-                    thread_priority::ThreadPriority::Min,
-                ) {
-                    tracing::debug!(error = ?e, "cannot lower the hashing thread's priority");
-                }
+                lowest_priority();
                 loop {
                     // The lock is released before the job runs.
                     let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
@@ -407,23 +428,26 @@ mod tests {
         );
     }
 
-    /// The hashes run on threads of their own at nice 19, which requests at nice 0 preempt.
+    /// The hashes run on threads of their own under `SCHED_IDLE`, which every other thread
+    /// preempts.
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn hashes_run_at_the_lowest_priority() {
         let p = Passwords::with_concurrency(HasherConfig::with_iterations(1000), 2);
-        let (name, nice) = p
+        let (name, policy) = p
             .run(|| {
                 let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-                // Field 19 of stat(5); the fields after the command name, which is in parentheses.
+                // Field 41 of stat(5), the scheduling policy, counted from the one after the
+                // command name (field 3), which is in parentheses.
                 let after = stat.rsplit(')').next().unwrap().to_owned();
-                let nice: i32 = after.split_whitespace().nth(16).unwrap().parse().unwrap();
-                (std::thread::current().name().map(str::to_owned), nice)
+                let policy: i32 = after.split_whitespace().nth(38).unwrap().parse().unwrap();
+                (std::thread::current().name().map(str::to_owned), policy)
             })
             .await
             .unwrap();
         assert_eq!(name.as_deref(), Some("drf-hasher"));
-        assert_eq!(nice, 19);
+        const SCHED_IDLE: i32 = 5;
+        assert_eq!(policy, SCHED_IDLE);
     }
 
     #[tokio::test]
