@@ -11,6 +11,7 @@
 //! unknown state.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{ConnectOptions as _, SqliteConnection};
@@ -22,6 +23,8 @@ pub(crate) struct Lookups {
     options: Arc<SqliteConnectOptions>,
     idle: Mutex<Vec<SqliteConnection>>,
     slots: Semaphore,
+    /// How long a lookup waits for a free slot: as long as the pool waits for a connection.
+    wait: Duration,
 }
 
 impl std::fmt::Debug for Lookups {
@@ -40,6 +43,7 @@ impl Lookups {
             options,
             idle: Mutex::new(Vec::new()),
             slots: Semaphore::new(n.max(1)),
+            wait: super::ACQUIRE_TIMEOUT,
         }
     }
 
@@ -53,11 +57,12 @@ impl Lookups {
         sql: &str,
         arg: &str,
     ) -> Result<Option<SqliteRow>, sqlx::Error> {
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let slot = tokio::time::timeout(self.wait, self.slots.acquire()).await;
+        let _slot = match slot {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(_closed)) => return Err(sqlx::Error::PoolClosed),
+            Err(_elapsed) => return Err(sqlx::Error::PoolTimedOut),
+        };
         let idle = self.lock().pop();
         let mut conn = match idle {
             Some(conn) => conn,
@@ -85,5 +90,42 @@ impl Lookups {
     #[cfg(test)]
     pub(crate) fn idle(&self) -> usize {
         self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With every slot taken, a lookup gives up after the pool's wait, as a query through the
+    /// pool would, instead of waiting for ever.
+    #[tokio::test]
+    async fn a_lookup_without_a_free_slot_times_out() {
+        let options = SqliteConnectOptions::new().in_memory(true);
+        let mut lookups = Lookups::new(Arc::new(options), 1);
+        lookups.wait = Duration::from_millis(50);
+        assert!(
+            lookups
+                .fetch_optional("SELECT ?", "x")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let held = lookups.slots.acquire().await.unwrap();
+        let refused = lookups.fetch_optional("SELECT ?", "x").await;
+        assert!(
+            matches!(refused, Err(sqlx::Error::PoolTimedOut)),
+            "{:?}",
+            refused.err()
+        );
+        drop(held);
+        assert!(
+            lookups
+                .fetch_optional("SELECT ?", "x")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(lookups.idle(), 1);
     }
 }
