@@ -13,12 +13,14 @@ use super::{HasherConfig, PasswordCheck, check_password, make_password};
 /// The password hashers for async code: a cheap-to-clone handle holding the [`HasherConfig`]
 /// and a semaphore that bounds concurrent hashing to the number of CPUs.
 ///
-/// Every hash runs on a thread of the handle's own (as many as the bound, started on first
-/// use), never on the reactor, and those threads run at the lowest CPU priority the system
-/// has (`SCHED_IDLE` on Linux, else nice 19): a hash gets the CPU that requests leave, so a
-/// burst of logins queues up instead of slowing the other requests, and on an idle machine
-/// it runs at full speed. On a machine kept busy by requests, logins wait, and past the
-/// queue's wait they are answered 503 (see [`HashQueue`]).
+/// Every hash runs off the reactor. The checks a client can start ([`Passwords::check`],
+/// [`Passwords::burn`]: every login attempt) run on threads of the handle's own (as many as
+/// the bound, started on first use) at the lowest CPU priority the system has (`SCHED_IDLE`
+/// on Linux, else nice 19): a check gets the CPU that requests leave, so a burst of logins
+/// queues up instead of slowing the other requests, and on an idle machine it runs at full
+/// speed. On a machine kept busy by requests, logins wait, and past the queue's wait they
+/// are answered 503 (see [`HashQueue`]). [`Passwords::make`] (commands, rehashes) runs on
+/// tokio's blocking pool at the normal priority.
 /// The permit is held by the job itself: dropping a `check` future early does not let more
 /// hashes run than the bound.
 ///
@@ -157,9 +159,11 @@ impl Passwords {
         }))
     }
 
-    /// [`make_password`] on a hashing thread.
+    /// [`make_password`] on tokio's blocking pool, at the normal CPU priority: the hashes
+    /// that commands and rehashes make are not a client's to flood, and should not wait for an
+    /// idle CPU. Bounded with the others.
     ///
-    /// If the job fails (no thread could be started), the hash is computed on the current
+    /// If the job fails (the runtime is shutting down), the hash is computed on the current
     /// thread instead.
     pub async fn make(&self, password: String) -> String {
         let cfg = Arc::clone(&self.cfg);
@@ -218,10 +222,10 @@ impl Passwords {
                 }
             }
         };
-        Ok(self.spawn(permit, f).await)
+        Ok(self.spawn(permit, Priority::Lowest, f).await)
     }
 
-    /// Runs `f` on a hashing thread once a permit is free; the permit lives as long as `f`.
+    /// Runs `f` on the blocking pool once a permit is free; the permit lives as long as `f`.
     async fn run<T, F>(&self, f: F) -> Result<T, HashTaskFailed>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -231,13 +235,15 @@ impl Passwords {
         // hash runs unbounded rather than not at all.
         let permit: Option<OwnedSemaphorePermit> =
             Arc::clone(&self.permits).acquire_owned().await.ok();
-        self.spawn(permit, f).await
+        self.spawn(permit, Priority::Normal, f).await
     }
 
-    /// Runs `f` on a hashing thread holding `permit`, counted as a job.
+    /// Runs `f` holding `permit`, counted as a job: on a hashing thread of the lowest
+    /// priority, or on the blocking pool.
     async fn spawn<T, F>(
         &self,
         permit: Option<OwnedSemaphorePermit>,
+        priority: Priority,
         f: F,
     ) -> Result<T, HashTaskFailed>
     where
@@ -245,6 +251,14 @@ impl Passwords {
         T: Send + 'static,
     {
         self.jobs.fetch_add(1, Ordering::Relaxed);
+        if priority == Priority::Normal {
+            let job = tokio::task::spawn_blocking(move || {
+                let out = f();
+                drop(permit);
+                out
+            });
+            return job.await.map_err(|_| HashTaskFailed);
+        }
         let (answer, answered) = oneshot::channel();
         self.threads.run(Box::new(move || {
             let out = f();
@@ -254,6 +268,15 @@ impl Passwords {
         }));
         answered.await.map_err(|_| HashTaskFailed)
     }
+}
+
+/// Where a hash runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// The checks a client starts (every login attempt): threads of the lowest priority.
+    Lowest,
+    /// Hashes made by commands and rehashes: the blocking pool.
+    Normal,
 }
 
 /// A hash that did not finish: it panicked, or no thread could be started to run it.
@@ -428,14 +451,14 @@ mod tests {
         );
     }
 
-    /// The hashes run on threads of their own under `SCHED_IDLE`, which every other thread
+    /// The checks run on threads of their own under `SCHED_IDLE`, which every other thread
     /// preempts.
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn hashes_run_at_the_lowest_priority() {
         let p = Passwords::with_concurrency(HasherConfig::with_iterations(1000), 2);
         let (name, policy) = p
-            .run(|| {
+            .run_queued(|| {
                 let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
                 // Field 41 of stat(5), the scheduling policy, counted from the one after the
                 // command name (field 3), which is in parentheses.
@@ -444,10 +467,17 @@ mod tests {
                 (std::thread::current().name().map(str::to_owned), policy)
             })
             .await
+            .unwrap()
             .unwrap();
         assert_eq!(name.as_deref(), Some("drf-hasher"));
         const SCHED_IDLE: i32 = 5;
         assert_eq!(policy, SCHED_IDLE);
+        // `make`'s hashes run at the normal priority, off the hashing threads.
+        let normal = p
+            .run(|| std::thread::current().name().map(str::to_owned))
+            .await
+            .unwrap();
+        assert_ne!(normal.as_deref(), Some("drf-hasher"));
     }
 
     #[tokio::test]
@@ -455,9 +485,13 @@ mod tests {
         let p = Passwords::with_concurrency(HasherConfig::with_iterations(1000), 1);
         let r = p.run(|| -> bool { panic!("boom") }).await;
         assert_eq!(r, Err(HashTaskFailed));
-        // The permit came back even though the task panicked, and the thread lives on.
+        // The same on a hashing thread, which lives on.
+        let r = p.run_queued(|| -> bool { panic!("boom") }).await;
+        assert_eq!(r, Ok(Err(HashTaskFailed)));
+        // The permit came back even though the tasks panicked.
         assert_eq!(p.permits.available_permits(), 1);
         assert_eq!(p.run(|| 7).await, Ok(7));
+        assert_eq!(p.run_queued(|| 7).await, Ok(Ok(7)));
     }
 
     /// With one slot held, checks queue for `max_wait` at most, and no more than
