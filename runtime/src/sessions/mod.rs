@@ -94,11 +94,11 @@ use crate::response::Response;
 /// answer is a 5xx) with its cookie when modified, or its cookie deleted when the request
 /// carried one and the session is empty; `Vary: Cookie` when the session was read.
 ///
-/// Returns true when the response varies on `Cookie` (the session was read).
-///
-/// A request with no cookie whose view never touched the session (every API request without
-/// a browser) is answered without waiting on anything, and without a future: the work with
-/// cookies is boxed, so that every view's dispatch future stays small.
+/// Returns that work, whose output is true when the response varies on `Cookie` (the session
+/// was read); `None` when there is none to do: a request with no cookie whose view never
+/// touched the session (every API request without a browser), whose answer then varies on
+/// `Cookie` only if the view read the session ([`Request::session_accessed`]). The work is
+/// boxed, so that every view's dispatch future stays small.
 pub(crate) fn finish_response<'a>(
     req: &'a Request,
     resp: &'a mut Response,
