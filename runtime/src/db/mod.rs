@@ -97,6 +97,7 @@
 //! impls apply and nothing is restated; the text of the body is still written once.
 
 mod auth_cache;
+mod change_probe;
 mod datetime;
 mod dialect;
 mod error;
