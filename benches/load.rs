@@ -49,12 +49,8 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-#[api_view(GET)]
-#[authentication_classes()]
-#[permission_classes(AllowAny)]
-async fn open(user: User) -> Json<Value> {
-    Json(json!({"username": user.username, "is_authenticated": false, "auth": null}))
-}
+mod common;
+use common::{open, token};
 
 /// `open` with a throttle: the cost of one check-and-record per request.
 #[api_view(GET)]
@@ -70,13 +66,6 @@ mod settings {
     drf::settings! {
         DEFAULT_THROTTLE_RATES = { anon: "1000000000/s", user: None };
     }
-}
-
-#[api_view(GET)]
-#[authentication_classes(Token, Basic)]
-#[permission_classes(IsAuthenticated)]
-async fn token(user: User, auth: Auth) -> Json<Value> {
-    Json(json!({"username": user.username, "is_authenticated": true, "auth": auth.key()}))
 }
 
 /// Basic only: what the `token+logins` row's wrong passwords hit.

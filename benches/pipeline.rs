@@ -27,19 +27,8 @@ use drf::testing::{create_token, create_user, test_app_with, test_config};
 use drf::{App, DefaultSettings, Path, api_view, authentication_classes, permission_classes};
 use serde_json::Value;
 
-#[api_view(GET)]
-#[authentication_classes()]
-#[permission_classes(AllowAny)]
-async fn open(user: User) -> Json<Value> {
-    Json(json!({"username": user.username, "is_authenticated": false, "auth": null}))
-}
-
-#[api_view(GET)]
-#[authentication_classes(Token, Basic)]
-#[permission_classes(IsAuthenticated)]
-async fn token(user: User, auth: Auth) -> Json<Value> {
-    Json(json!({"username": user.username, "is_authenticated": true, "auth": auth.key()}))
-}
+mod common;
+use common::{open, token};
 
 #[api_view(GET)]
 #[authentication_classes()]
